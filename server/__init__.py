@@ -1,0 +1,44 @@
+"""yekuo server: the Flask application factory."""
+import logging
+
+from flask import Flask
+from flask_smorest import Api
+
+from server import cli, db, docs, errors
+from server.api import register_blueprints
+from server.config import load_config
+from server.policy import load_policy_book
+from server.schemas.common import ProblemSchema
+
+OPENAPI = {
+    "API_TITLE": "yekuo",
+    "API_VERSION": "1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "API_SPEC_OPTIONS": {"info": {"description": "On-site new connections (业扩): tickets, stages, deadlines. "
+                                                 "Errors are application/problem+json (RFC 9457)."}},
+}
+
+
+class ProblemApi(Api):
+    ERROR_SCHEMA = ProblemSchema
+    DEFAULT_ERROR_RESPONSE_NAME = "DEFAULT_ERROR"
+
+
+def create_app(test_config=None) -> Flask:
+    """Build the app; a policy pack that fails validation stops here with the file and field."""
+    app = Flask(__name__)
+    app.config.update(OPENAPI)
+    app.config.update(load_config(test_config))
+    app.json.ensure_ascii = False
+    logging.basicConfig(level=logging.INFO)
+    app.extensions["yekuo.policies"] = load_policy_book()
+    db.init_app(app)
+    api = ProblemApi(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    register_blueprints(api)
+    errors.init_app(app)          # after Api(): our handler replaces flask-smorest's
+    cli.init_app(app)
+    docs.init_app(app)
+    return app

@@ -1,0 +1,81 @@
+"""Tickets over REST: the same service (and rules) that sync uses."""
+from flask import current_app, g
+
+from server import tickets as service
+from server.api import Blueprint
+from server.auth import auth_required
+from server.db import get_db
+from server.schemas.common import ProblemSchema
+from server.schemas.tickets import (CommandSchema, TicketCreateSchema, TicketPageSchema, TicketPatchSchema,
+                                    TicketQuerySchema, TicketSchema)
+from server.storage import tickets as store, utcnow
+
+blp = Blueprint("tickets", __name__, url_prefix="/api/tickets", description="Tickets, their stages and deadlines")
+
+
+def policies():
+    return current_app.extensions["yekuo.policies"]
+
+
+def actor():
+    return service.Actor(g.user, g.device_id)
+
+
+def present(ticket):
+    pack = policies().get(ticket["region"], ticket["policy_year"])
+    return service.with_history(get_db(), ticket, pack, g.user)
+
+
+@blp.route("", methods=["POST"])
+@auth_required()
+@blp.arguments(TicketCreateSchema)
+@blp.response(201, TicketSchema)
+@blp.alt_response(422, schema=ProblemSchema, description="invalid field; `errors` names it")
+def create_ticket(body):
+    """Accept an application (the id may be made on the device)."""
+    return present(service.create_ticket(get_db(), policies(), actor(), body))
+
+
+@blp.route("", methods=["GET"])
+@auth_required()
+@blp.arguments(TicketQuerySchema, location="query")
+@blp.response(200, TicketPageSchema)
+def list_tickets(query):
+    """Tickets the caller may see, oldest first, filtered, in pages (``next_cursor``)."""
+    limit = query.pop("limit", current_app.config["PAGE_SIZE"])
+    after = int(query.pop("cursor", 0))
+    rows = store.list_tickets(get_db(), service.scope_sql(g.user), {**query, "now": utcnow()}, after, limit + 1)
+    page = rows[:limit]
+    return {"items": [present(t) for t in page],
+            "next_cursor": str(page[-1]["number"]) if len(rows) > limit else None}
+
+
+@blp.route("/<ticket_id>", methods=["GET"])
+@auth_required()
+@blp.response(200, TicketSchema)
+@blp.alt_response(404, schema=ProblemSchema)
+def get_ticket(ticket_id):
+    """One ticket with its stage history, deadlines and the commands the caller may run now."""
+    return present(service.get_visible(get_db(), g.user, ticket_id))
+
+
+@blp.route("/<ticket_id>", methods=["PATCH"])
+@auth_required()
+@blp.arguments(TicketPatchSchema)
+@blp.response(200, TicketSchema)
+def patch_ticket(body, ticket_id):
+    """Change fields (documents received, phone, location …); the stage changes only by commands."""
+    return present(service.update_ticket(get_db(), policies(), actor(), ticket_id, body))
+
+
+@blp.route("/<ticket_id>/commands", methods=["POST"])
+@auth_required()
+@blp.arguments(CommandSchema)
+@blp.response(200, TicketSchema)
+@blp.alt_response(409, schema=ProblemSchema,
+                  description="illegal-command: names the current `stage` and the `allowed_commands`")
+def run_command(body, ticket_id):
+    """Run a command of the stage machine (complete_acceptance, connect, cancel, scheme commands …)."""
+    ticket = service.run_command(get_db(), policies(), actor(), ticket_id, body["command"], body["args"],
+                                 body["client_time"])
+    return present(ticket)

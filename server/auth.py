@@ -1,0 +1,65 @@
+"""Who is calling: bearer tokens for devices, rate-limited log-in, and the role guard for views."""
+import time
+from functools import wraps
+
+from flask import current_app, g, request
+
+from server.db import get_db, transaction
+from server.errors import Problem
+from server.storage import devices, users
+
+BEARER_SECURITY = [{"bearerAuth": []}]
+
+
+def login(username, password, device_id) -> str:
+    """A device token for valid credentials; failures count against (username, address)."""
+    db, key = get_db(), f"{username}|{request.remote_addr}"
+    check_rate_limit(db, key)
+    user = users.check_credentials(db, username, password)
+    with transaction(db):
+        if user is None:
+            devices.record_failure(db, key)
+            raise Problem("unauthorized", "Unknown user or wrong password.")
+        return devices.issue_token(db, user.username, device_id)
+
+
+def check_rate_limit(db, key):
+    limit, window = current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_WINDOW_SECONDS"]
+    failures = devices.recent_failures(db, key, window)
+    if len(failures) >= limit:
+        retry_after = max(1, int(failures[-limit] + window - time.time()) + 1)
+        raise Problem("rate-limited", f"{limit} failed log-ins within {window} s; try again later.",
+                      headers={"Retry-After": str(retry_after)})
+
+
+def authenticate():
+    """Set ``g.user`` and ``g.device_id`` from the bearer token, or raise 401."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Problem("unauthorized", "Send 'Authorization: Bearer <token>' from POST /api/auth/token.",
+                      headers={"WWW-Authenticate": "Bearer"})
+    db = get_db()
+    row = devices.find_token(db, token.strip())
+    user = row and users.get_user(db, row["username"])
+    if not user:
+        raise Problem("unauthorized", "The token is unknown or was revoked; log in again.",
+                      headers={"WWW-Authenticate": "Bearer"})
+    devices.touch(db, row)
+    g.user, g.device_id = user, row["device_id"]
+
+
+def auth_required(*roles):
+    """Decorator: authenticate first, then allow only ``roles`` (any role when none given)."""
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            authenticate()
+            if roles and g.user.role not in roles:
+                raise Problem("forbidden", f"role {g.user.role!r} may not do this; needs one of {', '.join(roles)}.")
+            return view(*args, **kwargs)
+        apidoc = dict(getattr(view, "_apidoc", {}))
+        apidoc["manual_doc"] = {**apidoc.get("manual_doc", {}), "security": BEARER_SECURITY}
+        wrapper._apidoc = apidoc
+        return wrapper
+    return decorator

@@ -1,0 +1,40 @@
+"""Configuration from the environment (``YEKUO_*``), with defaults that work on a fresh checkout."""
+import os
+import secrets
+from pathlib import Path
+
+DEFAULTS = {
+    "DATA_DIR": "./var",
+    "LOGIN_MAX_FAILURES": 10,        # SYNC_PROTOCOL.md "Authentication": 10 failures …
+    "LOGIN_WINDOW_SECONDS": 300,     # … in 5 minutes → 429
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "PAGE_SIZE": 50,
+    "MAX_PAGE_SIZE": 500,
+}
+INT_KEYS = {"LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH", "PAGE_SIZE", "MAX_PAGE_SIZE"}
+
+
+def load_config(test_config=None):
+    """Defaults, overridden by ``YEKUO_<KEY>`` variables, overridden by ``test_config``."""
+    config = dict(DEFAULTS)
+    for key in DEFAULTS:
+        if f"YEKUO_{key}" in os.environ:
+            raw = os.environ[f"YEKUO_{key}"]
+            config[key] = int(raw) if key in INT_KEYS else raw
+    if os.environ.get("YEKUO_SECRET_KEY"):
+        config["SECRET_KEY"] = os.environ["YEKUO_SECRET_KEY"]
+    config.update(test_config or {})
+    data_dir = Path(config["DATA_DIR"]).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    config["DATA_DIR"] = str(data_dir)
+    config.setdefault("DATABASE", str(data_dir / "yekuo.sqlite"))
+    config.setdefault("SECRET_KEY", read_or_create_secret(data_dir / "secret_key"))
+    return config
+
+
+def read_or_create_secret(path: Path) -> str:
+    """A random secret kept in the data dir, so sessions survive restarts without configuration."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -1,0 +1,1 @@
+"""marshmallow schemas: the only place where request and response shapes are defined."""

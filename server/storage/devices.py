@@ -1,0 +1,62 @@
+"""Device tokens: one per (user, device), random, stored as a sha256 digest only."""
+import hashlib
+import secrets
+import time
+
+from server.storage import iso, utcnow
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(db, username, device_id) -> str:
+    """A new token for this user's device; an earlier one of the same pair stops working."""
+    token = secrets.token_urlsafe(32)
+    db["devices"].upsert({"device_id": device_id, "username": username, "token_hash": token_digest(token),
+                          "created_at": iso(utcnow()), "last_seen_at": None, "revoked_at": None},
+                         pk=("device_id", "username"))
+    return token
+
+
+def find_token(db, token):
+    """The live device row of a token, or None (unknown or revoked)."""
+    rows = list(db["devices"].rows_where("token_hash = ? AND revoked_at IS NULL", [token_digest(token)]))
+    return rows[0] if rows else None
+
+
+def touch(db, row):
+    db.execute("UPDATE devices SET last_seen_at = ? WHERE device_id = ? AND username = ?",
+               [iso(utcnow()), row["device_id"], row["username"]])
+
+
+def list_devices(db, region=None):
+    sql = ("SELECT d.device_id, d.username, u.team, u.region, d.created_at, d.last_seen_at, d.revoked_at "
+           "FROM devices d JOIN users u ON u.username = d.username")
+    params = []
+    if region:
+        sql, params = sql + " WHERE u.region = ?", [region]
+    return [dict(zip(COLUMNS, row)) for row in db.execute(sql + " ORDER BY d.device_id", params)]
+
+
+COLUMNS = ("device_id", "username", "team", "region", "created_at", "last_seen_at", "revoked_at")
+
+
+def revoke_device(db, device_id, region=None) -> int:
+    """Revoke every live token of the device (within ``region`` if given); returns how many."""
+    sql = "UPDATE devices SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL"
+    params = [iso(utcnow()), device_id]
+    if region:
+        sql += " AND username IN (SELECT username FROM users WHERE region = ?)"
+        params.append(region)
+    return db.execute(sql, params).rowcount
+
+
+def recent_failures(db, key, window_seconds) -> list:
+    since = time.time() - window_seconds
+    return [row[0] for row in db.execute(
+        "SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at", [key, since])]
+
+
+def record_failure(db, key):
+    db["login_failures"].insert({"key": key, "at": time.time()})

@@ -1,0 +1,78 @@
+"""Tickets: the record as JSON plus the columns that scope and filter it, and the stage history.
+
+Every write takes a new ``change_seq`` from ``changes``; it becomes the record's ``version``
+(and later the sync pull cursor).
+"""
+import json
+
+from server.storage import iso, utc_iso, utcnow
+
+
+def next_change(db, entity, entity_id, op="upsert") -> int:
+    cursor = db.execute("INSERT INTO changes (entity, entity_id, op, at) VALUES (?, ?, ?, ?)",
+                        [entity, entity_id, op, iso(utcnow())])
+    return cursor.lastrowid
+
+
+def next_number(db) -> int:
+    return (db.execute("SELECT coalesce(max(number), 0) + 1 FROM tickets").fetchone()[0])
+
+
+def exists(db, ticket_id) -> bool:
+    return db.execute("SELECT 1 FROM tickets WHERE id = ?", [ticket_id]).fetchone() is not None
+
+
+def get_ticket(db, ticket_id):
+    row = db.execute("SELECT record FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def save_ticket(db, record) -> dict:
+    """Insert or replace the record under a new version; returns it with the version set."""
+    record["version"] = next_change(db, "ticket", record["id"])
+    deadlines = record.get("deadlines", {})
+    db["tickets"].upsert({
+        "id": record["id"], "number": record["number"], "region": record["region"], "team": record["team"],
+        "manager": record.get("manager"), "business_type": record["business_type"], "stage": record["stage"],
+        "version": record["version"], "updated_at": record["updated_at"],
+        "stage_due_at": utc_iso((deadlines.get("stage") or {}).get("due_at")),
+        "process_due_at": utc_iso((deadlines.get("process") or {}).get("due_at")),
+        "record": json.dumps(record, ensure_ascii=False, sort_keys=True),
+    }, pk="id")
+    return record
+
+
+def add_history(db, ticket_id, entry):
+    db["stage_history"].insert({"ticket_id": ticket_id, **entry, "args": json.dumps(entry["args"],
+                                                                                    ensure_ascii=False)})
+
+
+def get_history(db, ticket_id) -> list:
+    rows = db["stage_history"].rows_where("ticket_id = ?", [ticket_id], order_by="id")
+    return [{**{k: v for k, v in row.items() if k not in ("id", "ticket_id")}, "args": json.loads(row["args"])}
+            for row in rows]
+
+
+def open_tickets(db) -> list:
+    return [json.loads(row[0]) for row in
+            db.execute("SELECT record FROM tickets WHERE stage NOT IN ('completed', 'cancelled')")]
+
+
+def list_tickets(db, scope, filters, after_number, limit) -> list:
+    """Records in ``scope`` (SQL condition, params) matching ``filters``, ordered by number."""
+    where, params = [scope[0], "number > ?"], [*scope[1], after_number]
+    for column in ("stage", "business_type", "manager", "team", "region"):
+        if filters.get(column):
+            where.append(f"{column} = ?")
+            params.append(filters[column])
+    if filters.get("updated_since"):
+        where.append("updated_at >= ?")
+        params.append(iso(filters["updated_since"]))
+    if filters.get("overdue") is not None:
+        now = iso(filters["now"])
+        overdue = ("stage NOT IN ('completed', 'cancelled') AND "
+                   "((stage_due_at IS NOT NULL AND stage_due_at < ?) OR (process_due_at IS NOT NULL AND process_due_at < ?))")
+        where.append(overdue if filters["overdue"] else f"NOT ({overdue})")
+        params += [now, now]
+    sql = f"SELECT record FROM tickets WHERE {' AND '.join(where)} ORDER BY number LIMIT ?"
+    return [json.loads(row[0]) for row in db.execute(sql, [*params, limit])]

@@ -1,0 +1,55 @@
+"""Teams and users. Passwords are hashed with werkzeug (scrypt/pbkdf2), never stored in clear."""
+from dataclasses import dataclass
+from typing import Optional
+
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from server.storage import iso, utcnow
+
+ROLES = ("customer_manager", "project_manager", "backoffice", "admin")
+
+
+class TeamRegionMismatch(ValueError):
+    """A team belongs to one region; a user of another region cannot join it."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    team: str
+    region: str
+
+
+def add_user(db, username, password, role, team, region) -> User:
+    """Create the user (and the team on first use); replaces the password if the user exists."""
+    existing_team = db["teams"].get(team) if db["teams"].count_where("name = ?", [team]) else None
+    if existing_team and existing_team["region"] != region:
+        raise TeamRegionMismatch(f"team {team!r} belongs to region {existing_team['region']!r}")
+    if not existing_team:
+        db["teams"].insert({"name": team, "region": region})
+    db["users"].upsert({"username": username, "password_hash": generate_password_hash(password),
+                        "role": role, "team": team, "region": region, "created_at": iso(utcnow())},
+                       pk="username")
+    return User(username, role, team, region)
+
+
+def get_user(db, username) -> Optional[User]:
+    rows = list(db["users"].rows_where("username = ?", [username]))
+    return to_user(rows[0]) if rows else None
+
+
+def check_credentials(db, username, password) -> Optional[User]:
+    rows = list(db["users"].rows_where("username = ?", [username]))
+    if rows and check_password_hash(rows[0]["password_hash"], password):
+        return to_user(rows[0])
+    return None
+
+
+def team_region(db, team) -> Optional[str]:
+    rows = list(db["teams"].rows_where("name = ?", [team]))
+    return rows[0]["region"] if rows else None
+
+
+def to_user(row) -> User:
+    return User(row["username"], row["role"], row["team"], row["region"])

@@ -1,0 +1,243 @@
+"""The ticket aggregate: create, edit and run commands, each in one transaction.
+
+Views and sync both come here; the rules live in ``stages`` (what is legal) and the pack (limits).
+Nothing is written when a check fails: checks run before the transaction's first write.
+"""
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Optional
+
+from server import stages
+from server.db import transaction
+from server.errors import Problem
+from server.schemas.tickets import command_args_schema
+from server.policy import Pack, PolicyBook, PolicyNotFound
+from server.storage import iso, tickets as store, users, utcnow
+from server.storage.calendar import load_calendar
+from server.storage.users import User
+
+
+@dataclass(frozen=True)
+class Actor:
+    user: User
+    device_id: Optional[str] = None
+
+
+COMMAND_EFFECTS = {}       # command name -> fn(ticket, args, context): what a command does beyond the stage
+
+
+def register_effect(name):
+    def decorator(fn):
+        COMMAND_EFFECTS[name] = fn
+        return fn
+    return decorator
+
+
+# ---- scope --------------------------------------------------------------------------------
+
+def scope_sql(user: User):
+    """Which tickets a user sees: managers their team's, back office their region's, admin all."""
+    if user.role == "admin":
+        return "1 = 1", []
+    if user.role == "backoffice":
+        return "region = ?", [user.region]
+    return "team = ?", [user.team]
+
+
+def in_scope(user: User, ticket) -> bool:
+    if user.role == "admin":
+        return True
+    if user.role == "backoffice":
+        return ticket["region"] == user.region
+    return ticket["team"] == user.team
+
+
+def get_visible(db, user: User, ticket_id) -> dict:
+    """The ticket if it exists and ``user`` may see it; 404 otherwise (no hint that it exists)."""
+    ticket = store.get_ticket(db, ticket_id)
+    if ticket is None or not in_scope(user, ticket):
+        raise Problem("not-found", f"no ticket {ticket_id!r}")
+    return ticket
+
+
+# ---- deadlines ----------------------------------------------------------------------------
+
+def compute_deadlines(ticket, pack: Pack, calendar) -> dict:
+    pipeline = pack.pipelines[ticket["pipeline"]]
+    rule = next((r for r in pipeline.stages if r.stage == ticket["stage"]), None)
+    stage_deadline = None
+    if rule and rule.limit_days is not None:
+        stage_deadline = deadline(calendar, ticket["stage_started_at"], rule.limit_days, pipeline.days_unit,
+                                  rule.source, ticket["stage"])
+    total = pipeline.total_limit_days
+    if stages.has_grid_works(ticket) and pipeline.total_limit_days_with_works:
+        total = pipeline.total_limit_days_with_works
+    process = total and deadline(calendar, ticket["created_at"], total.value, pipeline.days_unit, total.source,
+                                 "process")
+    return {"stage": stage_deadline, "process": process or None}
+
+
+def deadline(calendar, started_at: str, limit_days, unit, source, name) -> dict:
+    due = calendar.add(datetime.fromisoformat(started_at), limit_days, unit)
+    return {"stage": name, "started_at": started_at, "limit_days": limit_days, "days_unit": unit,
+            "due_at": iso(due.due_at), "provisional": due.provisional, "source": source}
+
+
+# ---- create -------------------------------------------------------------------------------
+
+def pack_of(book: PolicyBook, region, year) -> Pack:
+    try:
+        return book.get(region, year)
+    except PolicyNotFound as exc:
+        raise Problem("validation-error", str(exc), errors={"policy_year" if year else "region": [str(exc)]})
+
+
+def assign_team(db, actor: Actor, data) -> tuple[str, Optional[str]]:
+    """The ticket's team and manager: the caller's own unless the back office names others."""
+    user = actor.user
+    team = data.get("team") or user.team
+    if user.role in stages.FIELD and team != user.team:
+        raise Problem("validation-error", "a manager creates tickets for their own team",
+                      errors={"team": [f"must be {user.team!r}"]})
+    region = users.team_region(db, team)
+    if region is None:
+        raise Problem("validation-error", f"no team {team!r}", errors={"team": ["unknown team"]})
+    if region != data["region"] or (user.role == "backoffice" and region != user.region):
+        raise Problem("validation-error", f"team {team!r} works in region {region!r}",
+                      errors={"region": [f"team {team!r} is in region {region!r}"]})
+    manager = data["manager"] if "manager" in data else (user.username if user.role == "customer_manager" else None)
+    check_manager(db, manager, team)
+    return team, manager
+
+
+def check_manager(db, manager, team):
+    if manager is None:
+        return
+    person = users.get_user(db, manager)
+    if not person or person.team != team or person.role != "customer_manager":
+        raise Problem("validation-error", f"{manager!r} is not a customer manager of team {team!r}",
+                      errors={"manager": ["not a customer manager of the ticket's team"]})
+
+
+def checklist(pack: Pack, business_type, given) -> list:
+    """The pack's document list for the business type, merged with what the device reported."""
+    known = {doc["kind"]: doc for doc in given}
+    unknown = set(known) - set(pack.documents)
+    if unknown:
+        raise Problem("validation-error", "unknown document kinds",
+                      errors={"documents": [f"unknown kind {k!r}" for k in sorted(unknown)]})
+    required = pack.business_types[business_type].documents
+    listed = [known.get(kind, {"kind": kind, "status": "missing"}) for kind in required]
+    extra = [doc for kind, doc in known.items() if kind not in required]
+    return [jsonable_document(doc) for doc in listed + extra]
+
+
+def jsonable_document(doc) -> dict:
+    promised = doc.get("promised_date")
+    return {**doc, "promised_date": promised.isoformat() if hasattr(promised, "isoformat") else promised}
+
+
+def create_ticket(db, book: PolicyBook, actor: Actor, data) -> dict:
+    """Accept an application: the pack is fixed now, the checklist generated, deadlines set."""
+    pack = pack_of(book, data["region"], data.get("policy_year"))
+    if data["business_type"] not in pack.business_types:
+        raise Problem("validation-error", f"{pack.id} offers no business type {data['business_type']!r}",
+                      errors={"business_type": [f"one of {', '.join(sorted(pack.business_types))}"]})
+    ticket_id = data.get("id") or f"T-{uuid.uuid4()}"
+    if store.exists(db, ticket_id):
+        raise Problem("validation-error", f"ticket {ticket_id!r} exists", errors={"id": ["already exists"]})
+    team, manager = assign_team(db, actor, data)
+    now = iso(utcnow())
+    record = {"capacity_kw": None, "capacity_kva": None, "power_factor": 0.9, "phase": 3,
+              "reliability_class": "ordinary", "address": "", "park_or_electrification": False,
+              "ev_charging": False, **data,
+              "id": ticket_id, "team": team, "manager": manager, "policy_year": pack.year,
+              "policy_version": pack.version, "zone": pack.zone(data.get("zone")).zone,
+              "documents": checklist(pack, data["business_type"], data.get("documents", [])),
+              "stage": "accepted", "stage_started_at": now, "created_at": now, "updated_at": now,
+              "created_by": actor.user.username, "scheme": None}
+    record["pipeline"] = pack.pipeline_for(record["business_type"], record["customer_class"],
+                                           record["reliability_class"])
+    with transaction(db):
+        record["number"] = store.next_number(db)
+        refresh(record, pack, load_calendar(db))
+        return store.save_ticket(db, record)
+
+
+def refresh(ticket, pack: Pack, calendar):
+    """Derived fields that follow from the stage and the scheme."""
+    ticket["planned_stages"] = [rule.stage for rule in stages.planned_stages(ticket, pack)]
+    ticket["deadlines"] = compute_deadlines(ticket, pack, calendar)
+
+
+# ---- edit ---------------------------------------------------------------------------------
+
+def update_ticket(db, book: PolicyBook, actor: Actor, ticket_id, changes) -> dict:
+    """Change fields (never the stage: that takes a command)."""
+    ticket = get_visible(db, actor.user, ticket_id)
+    if ticket["stage"] in stages.TERMINAL:
+        raise Problem("illegal-command", f"ticket {ticket_id!r} is {ticket['stage']}; it can no longer change")
+    pack = book.get(ticket["region"], ticket["policy_year"])
+    if "manager" in changes:
+        check_manager(db, changes["manager"], ticket["team"])
+    if "documents" in changes:
+        changes["documents"] = checklist(pack, ticket["business_type"], changes["documents"])
+    ticket.update(changes, updated_at=iso(utcnow()))
+    with transaction(db):
+        return store.save_ticket(db, ticket)
+
+
+# ---- commands -----------------------------------------------------------------------------
+
+def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, client_time=None) -> dict:
+    """Check and apply one command; the stage history records who, where, when and the result."""
+    ticket = get_visible(db, actor.user, ticket_id)
+    pack = book.get(ticket["region"], ticket["policy_year"])
+    try:
+        command = stages.check_command(name, ticket, pack, actor.user.role)
+    except stages.IllegalCommand as exc:
+        raise Problem("illegal-command", str(exc), stage=exc.stage, allowed_commands=exc.allowed) from None
+    args = command_args_schema(name).load(args)
+    effect = COMMAND_EFFECTS.get(name)
+    context = {"db": db, "pack": pack, "actor": actor, "book": book}
+    if effect:
+        effect(ticket, args, context)
+    elif command.cancels:
+        ticket["cancel_reason"] = args["reason"]
+    from_stage = ticket["stage"]
+    return apply_transition(db, ticket, pack, command, actor, args, from_stage, client_time)
+
+
+def apply_transition(db, ticket, pack, command, actor, args, from_stage, client_time) -> dict:
+    now = iso(utcnow())
+    ticket["stage"] = stages.stage_after(command, ticket, pack)
+    if ticket["stage"] != from_stage:
+        ticket["stage_started_at"] = now
+    ticket["updated_at"] = now
+    with transaction(db):
+        refresh(ticket, pack, load_calendar(db))
+        saved = store.save_ticket(db, ticket)
+        store.add_history(db, ticket["id"], {
+            "command": command.name, "from_stage": from_stage, "to_stage": ticket["stage"], "args": args,
+            "username": actor.user.username, "device_id": actor.device_id,
+            "client_time": iso(client_time) if client_time else None, "server_time": now, "result": "applied"})
+    return saved
+
+
+def with_history(db, ticket, pack: Pack, user: User) -> dict:
+    """The record as GET returns it: plus stage history and the caller's allowed commands."""
+    return {**ticket, "stage_history": store.get_history(db, ticket["id"]),
+            "allowed_commands": stages.allowed_commands(ticket, pack, user.role)}
+
+
+def recompute_deadlines(db, book: PolicyBook) -> int:
+    """After a calendar change: new due times for every open ticket (inside the caller's transaction)."""
+    calendar, count = load_calendar(db), 0
+    for ticket in store.open_tickets(db):
+        before = ticket["deadlines"]
+        refresh(ticket, book.get(ticket["region"], ticket["policy_year"]), calendar)
+        if ticket["deadlines"] != before:
+            store.save_ticket(db, ticket)
+            count += 1
+    return count
