@@ -16,10 +16,11 @@ def login(username, password, device_id) -> str:
     db, key = get_db(), f"{username}|{request.remote_addr}"
     check_rate_limit(db, key)
     user = users.check_credentials(db, username, password)
-    with transaction(db):
-        if user is None:
+    if user is None:
+        with transaction(db):          # the failure must be committed before the 401 goes out
             devices.record_failure(db, key)
-            raise Problem("unauthorized", "Unknown user or wrong password.")
+        raise Problem("unauthorized", "Unknown user or wrong password.")
+    with transaction(db):
         return devices.issue_token(db, user.username, device_id)
 
 

@@ -1,7 +1,7 @@
 """Command-line tasks: ``flask --app wsgi user add …`` and ``flask --app wsgi demo``."""
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from server.db import get_db, transaction
 from server.storage.users import ROLES, TeamRegionMismatch, add_user
@@ -29,6 +29,7 @@ def add_user_command(username, role, team, region, password):
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command():
     """Load demo users and tickets for Changzhou (again: no duplicates)."""
     from server.demo import load_demo

@@ -5,6 +5,7 @@ from importlib import resources
 import click
 import sqlite_utils
 from flask import current_app, g
+from flask.cli import with_appcontext
 
 
 def connect(path: str) -> sqlite_utils.Database:
@@ -88,6 +89,7 @@ class transaction:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command():
     """Create or upgrade the database (safe to run again)."""
     version = migrate(get_db())

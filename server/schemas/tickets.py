@@ -9,6 +9,13 @@ ID_KINDS = ["resident_id", "business_license", "passport", "other"]
 BLOB_REF = r"^sha256:[0-9a-f]{64}$"
 
 
+class IsoDate(fields.Date):
+    """A date that loads from ISO text and dumps records that already hold it as text."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if isinstance(value, str) else super()._serialize(value, attr, obj, **kwargs)
+
+
 class LocationSchema(Schema):
     lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
@@ -25,7 +32,7 @@ class DocumentSchema(Schema):
     kind = fields.String(required=True, validate=validate.Length(min=1, max=64))
     status = fields.String(required=True, validate=validate.OneOf(["received", "missing"]))
     blob = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(BLOB_REF))
-    promised_date = fields.Date(load_default=None, allow_none=True,
+    promised_date = IsoDate(load_default=None, allow_none=True,
                                 metadata={"description": "容缺: the date the customer promises the document"})
 
 

@@ -1,0 +1,46 @@
+"""Command-line tasks: init-db, user add, demo."""
+from server.db import get_db, schema_version
+from server.demo import password_for
+
+
+def test_init_db_is_idempotent(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["init-db"])
+    second = runner.invoke(args=["init-db"])
+    assert first.exit_code == second.exit_code == 0
+    with app.app_context():
+        assert schema_version(get_db()) >= 1
+
+
+def test_user_add_creates_team_and_user_who_can_log_in(app, client):
+    result = app.test_cli_runner().invoke(args=["user", "add", "zhang", "--role", "customer_manager",
+                                                "--team", "新北一组", "--region", "changzhou", "--password", "s3cret"])
+    assert result.exit_code == 0, result.output
+    response = client.post("/api/auth/token", json={"username": "zhang", "password": "s3cret", "device_id": "pda-9"})
+    assert response.json["team"] == "新北一组"
+
+
+def test_user_add_prompts_for_hidden_password(app):
+    result = app.test_cli_runner().invoke(args=["user", "add", "li", "--role", "backoffice", "--team", "BO2",
+                                                "--region", "changzhou"], input="pw1\npw1\n")
+    assert result.exit_code == 0 and "pw1" not in result.output
+
+
+def test_user_add_rejects_unknown_region_and_role(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["user", "add", "x", "--role", "customer_manager", "--team", "T", "--region", "mars",
+                               "--password", "p"]).exit_code != 0
+    assert runner.invoke(args=["user", "add", "x", "--role", "boss", "--team", "T", "--region", "changzhou",
+                               "--password", "p"]).exit_code != 0
+
+
+def test_demo_loads_once_and_its_users_log_in(app, client):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo"])
+    second = runner.invoke(args=["demo"])
+    assert "cm1-demo" in first.output and first.output.count("created") == 4
+    assert "created" not in second.output
+    token = client.post("/api/auth/token", json={"username": "cm1", "password": password_for("cm1"),
+                                                 "device_id": "pda-demo"}).json["token"]
+    items = client.get("/api/tickets", headers={"Authorization": f"Bearer {token}"}).json["items"]
+    assert {t["stage"] for t in items} >= {"accepted", "scheme_reply", "cancelled"}

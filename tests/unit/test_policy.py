@@ -1,0 +1,110 @@
+"""Policy packs: every pack loads, carries the DOMAIN.md numbers with sources, and bad packs stop start-up."""
+import json
+from importlib import resources
+
+import pytest
+
+from server.policy import PolicyError, PolicyNotFound, load_policy_book
+
+BOOK = load_policy_book()
+PACK_IDS = ["changzhou-2020", "shanghai-2020", "jiangsu-2020", "xihua-2022", "chongqing-2021"]
+
+
+def test_all_five_packs_load():
+    assert sorted(BOOK.packs) == sorted(PACK_IDS)
+
+
+@pytest.mark.parametrize("pack_id, lv_limit_kw", [
+    ("changzhou-2020", 250), ("shanghai-2020", 160), ("jiangsu-2020", 160), ("xihua-2022", 160),
+    ("chongqing-2021", 160)])
+def test_lv_limit_per_region(pack_id, lv_limit_kw):
+    assert BOOK.packs[pack_id].scheme["lv_limit_kw"].value == lv_limit_kw
+
+
+@pytest.mark.parametrize("pack_id, zone, kva", [
+    ("changzhou-2020", None, 8000), ("shanghai-2020", None, 800), ("jiangsu-2020", None, 0),
+    ("xihua-2022", None, 0), ("chongqing-2021", "main_city", 1250), ("chongqing-2021", "west_pilot", 400)])
+def test_onsite_reply_threshold(pack_id, zone, kva):
+    assert BOOK.packs[pack_id].zone(zone).onsite_reply_limit_kva.value == kva
+
+
+@pytest.mark.parametrize("pack_id", PACK_IDS)
+def test_direct_connection_limit_and_banned_fees(pack_id):
+    scheme = BOOK.packs[pack_id].scheme
+    assert scheme["direct_connection_limit_kva"].value == 8000
+    assert len(scheme["banned_fees"]) == 14 and "带电作业费" in {fee["name"] for fee in scheme["banned_fees"]}
+
+
+@pytest.mark.parametrize("pack_id, pipeline, limits, total", [
+    ("changzhou-2020", "lv", {"accepted": 0.5, "grid_works": 1, "connect": 1}, 1.5),
+    ("changzhou-2020", "hv", {"accepted": 0.5, "scheme_reply": 0.5, "grid_works": 5, "connect": 1}, 2),
+    ("chongqing-2021", "hv_single", {"accepted": 1, "scheme_reply": 10, "design_review": 3, "connect": 6}, 17),
+    ("chongqing-2021", "hv_dual", {"accepted": 1, "scheme_reply": 18, "mid_inspection": 2, "connect": 6}, 25),
+    ("chongqing-2021", "lv", {"accepted": 1, "scheme_reply": 3, "connect": 2}, 6),
+    ("xihua-2022", "rename_resident", {"accepted": 1}, 1),
+    ("jiangsu-2020", "hv", {}, 40),
+    ("shanghai-2020", "hv", {"grid_works": 30}, 60),
+])
+def test_time_limits_are_those_of_the_seeds(pack_id, pipeline, limits, total):
+    rules = BOOK.packs[pack_id].pipelines[pipeline]
+    by_stage = {rule.stage: rule.limit_days for rule in rules.stages}
+    assert {stage: by_stage[stage] for stage in limits} == limits
+    assert rules.total_limit_days.value == total
+
+
+def every_sourced_number(node, path=""):
+    if isinstance(node, dict):
+        if "value" in node and isinstance(node["value"], (int, float)):
+            yield path, node
+        for key, child in node.items():
+            yield from every_sourced_number(child, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, child in enumerate(node):
+            yield from every_sourced_number(child, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize("pack_id", PACK_IDS)
+def test_every_number_has_a_source(pack_id):
+    raw = BOOK.packs[pack_id].raw
+    numbers = list(every_sourced_number(raw))
+    assert numbers
+    assert all(entry.get("source") for _path, entry in numbers)
+    for pipeline in raw["pipelines"].values():
+        assert all(stage["source"] for stage in pipeline["stages"])
+
+
+def test_newest_year_is_the_default_and_unknown_region_fails():
+    assert BOOK.get("chongqing").id == "chongqing-2021"
+    with pytest.raises(PolicyNotFound):
+        BOOK.get("atlantis")
+    with pytest.raises(PolicyNotFound):
+        BOOK.get("changzhou", 1999)
+
+
+def copy_packs(tmp_path, edit):
+    folder = resources.files("server") / "policies"
+    for path in folder.iterdir():
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if path.name == "xihua-2022.json":
+            edit(raw)
+        (tmp_path / path.name).write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("edit, field", [
+    (lambda raw: raw["scheme"]["lv_limit_kw"].pop("source"), "scheme.lv_limit_kw.source"),
+    (lambda raw: raw["pipelines"]["lv"]["stages"][0].update(limit_days=-1), "pipelines.lv.value.stages.0.limit_days"),
+    (lambda raw: raw["business_types"]["hv_new"]["tracks"][0].update(pipeline="nope"), "business_types.hv_new.tracks"),
+    (lambda raw: raw.update(surprise=1), "surprise"),
+])
+def test_invalid_pack_names_file_and_field(tmp_path, edit, field):
+    with pytest.raises(PolicyError) as error:
+        load_policy_book(copy_packs(tmp_path, edit))
+    assert "xihua-2022.json" in str(error.value)
+    assert field in str(error.value)
+
+
+def test_broken_json_pack_names_the_file(tmp_path):
+    (tmp_path / "broken-2020.json").write_text("{", encoding="utf-8")
+    with pytest.raises(PolicyError, match="broken-2020.json"):
+        load_policy_book(tmp_path)
