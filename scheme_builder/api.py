@@ -1,0 +1,179 @@
+"""``build_scheme``: request + policy + grid → a ranked, explained, hashed supply scheme.
+
+Follows ENGINEERING.md §8 and the region's pack; the response is SCHEME_API.md "Response".
+"""
+import hashlib
+import json
+
+from scheme_builder import cost, electrical
+from scheme_builder.errors import BannedFeeInScheme, NoGridData, OutsideGridExtent
+from scheme_builder.grid import Grid
+from scheme_builder.options import Context, combine, search
+from scheme_builder.policy import SchemePolicy, canonical_json
+from scheme_builder.request import normalize_request
+
+rule = electrical.rule
+
+
+def build_scheme(request: dict, policy: SchemePolicy, grid: Grid, reserved=None) -> dict:
+    """The scheme for ``request``; ``reserved`` adds kVA per asset_id held by signed schemes."""
+    req = normalize_request(request, policy)
+    pipeline = policy.pipeline(req["business_type"], req["customer_class"], req["reliability_class"])
+    supply = electrical.supply_voltage(req["capacity_kw"], req["capacity_kva"], req["phase"], policy)
+    point = locate(req, policy, grid)
+    explanation = list(supply.explanation)
+    needs = policy.engineering["sources_by_reliability"][req["reliability_class"]]
+    explanation.append(rule("sources", needs["sources"], needs["source"]))
+    ctx = Context(req, policy, grid, supply, reserved or {}, cost.investment_boundary(req, supply, policy))
+    if supply.manual_reason:
+        return finish(req, policy, grid, supply, needs, [], explanation, [], supply.manual_reason)
+    if supply.is_lv and needs["sources"] > 1:
+        reason = f"a {req['reliability_class']} customer needs {needs['sources']} sources: the back office plans it"
+        return finish(req, policy, grid, supply, needs, [], explanation, [], reason)
+    sources = search(point, ctx)
+    groups = combine(sources, needs["sources"], needs["independent"])
+    options = [make_option(rank, group, ctx, pipeline) for rank, group in enumerate(groups, start=1)]
+    explanation += option_rules(ctx, pipeline, options)
+    reason = None if options else manual_reason(ctx, needs)
+    return finish(req, policy, grid, supply, needs, options, explanation, warnings_for(groups, ctx, policy), reason)
+
+
+def locate(req, policy: SchemePolicy, grid: Grid):
+    """The customer's point in metres; 422 when it lies beyond every supply radius of the grid."""
+    if not grid.assets:
+        raise NoGridData(f"no grid data for {policy.region}", {"region": ["no grid snapshot for this region"]})
+    point = grid.project(req["location"]["lon"], req["location"]["lat"])
+    radii = policy.engineering["supply_radius_m"]
+    farthest = max(v for table in radii.values() for k, v in table.items() if k != "source")
+    distance = grid.nearest_distance(point)
+    if distance > farthest:
+        raise OutsideGridExtent(f"the location is {distance / 1000:.1f} km from the nearest asset of {policy.region}",
+                                {"location": [f"farther than {farthest / 1000:g} km from the region's grid data"]})
+    return point
+
+
+def make_option(rank, group, ctx: Context, pipeline) -> dict:
+    first = group[0]
+    works = [w for source in group for w in source.works]
+    method, _ = electrical.metering(ctx.supply, ctx.request["capacity_kva"], ctx.policy)
+    filing_max = ctx.policy.rules["filing_max_route_m"]
+    route = sum(s.route_length_m for s in group)
+    return {
+        "rank": rank, "connection": connection(first, ctx), "distance_m": round(first.candidate.distance_m, 1),
+        "route_length_m": round(route, 1), "open_capacity_kva": round(first.open_kva, 1),
+        "load_rate_after": round(first.load_rate_after, 3), "conductor": first.conductor.name,
+        "voltage_drop_pct": round(max(s.conductor.voltage_drop_pct for s in group), 3),
+        "metering": method, "investment_boundary": ctx.boundary["value"],
+        "works": [w[0] for w in works], "cost_estimate_yuan": cost.cost_estimate(works, ctx.boundary),
+        "upgrade_first": any(s.upgrade_first for s in group),
+        "filing_instead_of_approval": bool(filing_max and all(s.route_length_m <= filing_max["value"] for s in group)),
+        "working_days": working_days(pipeline, bool(works)),
+        "sources": [connection(s, ctx) for s in group], "score": round(sum(s.score for s in group), 3),
+    }
+
+
+def connection(source, ctx: Context) -> dict:
+    asset = source.candidate.asset
+    return {"asset_id": asset.asset_id, "kind": asset.kind, "voltage_kv": asset.voltage_kv,
+            "point": ctx.grid.to_lonlat(source.candidate.point_xy), "capacity_asset_id": source.capacity_asset.asset_id,
+            "distance_m": round(source.candidate.distance_m, 1), "route_length_m": round(source.route_length_m, 1),
+            "open_capacity_kva": round(source.open_kva, 1), "conductor": source.conductor.name}
+
+
+def working_days(pipeline, has_works) -> dict:
+    """A key for each stage still ahead once the scheme exists (SCHEME_API.md)."""
+    limits = {row["stage"]: row["limit_days"] for row in pipeline["stages"]}
+    days = {}
+    if "scheme_reply" in limits:
+        days["scheme_reply"] = limits["scheme_reply"]
+    if has_works and "grid_works" in limits:
+        days["grid_works"] = limits["grid_works"]
+    if "connect" in limits:
+        days["connect"] = limits["connect"]
+    return days
+
+
+def option_rules(ctx: Context, pipeline, options) -> list:
+    """The numbers the options used, each with its source."""
+    policy, supply = ctx.policy, ctx.supply
+    rows = [rule("detour_factor", *policy.number("detour_factor")),
+            rule("voltage_drop_limit_pct", *electrical.drop_limit_pct(supply, policy)),
+            electrical.metering(supply, ctx.request["capacity_kva"], policy)[1],
+            rule("investment_boundary", ctx.boundary["value"], ctx.boundary["source"]),
+            rule("customer_pays", 0, ctx.boundary["source"]),
+            rule("typical_cost_version", policy.engineering["typical_cost"]["version"], "ENGINEERING.md §7"),
+            rule("conductors", "cheapest by ampacity and ΔU", policy.engineering["conductors_source"])]
+    radius = policy.engineering["supply_radius_m"]["lv" if supply.is_lv else "hv"]
+    rows.append(rule("supply_radius_m", {k: v for k, v in radius.items() if k != "source"}, radius["source"]))
+    if policy.rules["filing_max_route_m"]:
+        rows.append(rule("filing_max_route_m", policy.rules["filing_max_route_m"]["value"],
+                         policy.rules["filing_max_route_m"]["source"]))
+    rows += [rule(f"working_days.{row['stage']}", row["limit_days"], row["source"]) for row in pipeline["stages"]]
+    if not supply.is_lv:
+        onsite, source = policy.onsite_limit(ctx.request["zone"])
+        rows.append(rule("onsite_reply_limit_kva", onsite, source))
+    rows += [rule("skipped", f"{asset_id}: {why}", "ENGINEERING.md §8 step 2") for asset_id, why in ctx.skipped]
+    return rows
+
+
+def manual_reason(ctx: Context, needs) -> str:
+    if not ctx.candidates_seen:
+        return "no connection point within the supply radius: manual scheme by the back office"
+    if ctx.skipped and all("negative list" in why for _id, why in ctx.skipped):
+        return "every suitable connection point nearby is on the negative list (电网受限负面清单)"
+    if needs["sources"] > 1:
+        return f"no {needs['sources']} independent ({needs['independent']}) sources fit: the grid data cannot serve it"
+    return "no connection point fits, even with an upgrade: manual scheme by the back office"
+
+
+def warnings_for(groups, ctx: Context, policy: SchemePolicy) -> list:
+    heavy, _ = policy.number("heavy_load_rate")
+    notes = []
+    for source in {id(s): s for group in groups for s in group}.values():
+        if source.load_rate_after > heavy:
+            notes.append(f"heavy load on {source.capacity_asset.asset_id} after connection: "
+                         f"{source.load_rate_after * 100:.0f} %")
+    if any(s.upgrade_first for group in groups for s in group):
+        notes.append("connect first, upgrade later (先接入、后改造): the upgrade is part of the grid-side works")
+    return sorted(set(notes))
+
+
+def decide(supply, needs, capacity_kva, zone, policy: SchemePolicy, manual) -> str:
+    """auto (LV) / onsite_reply (HV up to the on-site limit) / cosign (above it, or several sources) / manual."""
+    if manual:
+        return "manual"
+    if supply.is_lv:
+        return "auto"
+    if needs["sources"] > 1:
+        return "cosign"
+    onsite, _source = policy.onsite_limit(zone)
+    return "onsite_reply" if capacity_kva <= onsite else "cosign"
+
+
+def finish(req, policy, grid, supply, needs, options, explanation, warnings, manual) -> dict:
+    decision = decide(supply, needs, req["capacity_kva"], req["zone"], policy, manual)
+    voltage = options[0]["connection"]["voltage_kv"] if options and not supply.is_lv else supply.voltage_kv
+    scheme = {
+        "policy": {"region": policy.region, "year": policy.year, "version": policy.version},
+        "grid_version": grid.version, "request": req, "decision": decision, "supply_voltage_kv": voltage,
+        "sources": needs["sources"], "options": options, "explanation": explanation, "warnings": warnings,
+    }
+    if manual:
+        scheme["manual_reason"] = manual
+    scheme["scheme_hash"] = scheme_hash(req, policy.version, grid.version, options)
+    assert_no_banned_fees(scheme, policy)
+    return scheme
+
+
+def scheme_hash(req, policy_version, grid_version, options) -> str:
+    """sha256 of the canonical JSON of request, policy version, grid snapshot version and options."""
+    payload = {"request": req, "policy_version": policy_version, "grid_version": grid_version, "options": options}
+    return "sha256:" + hashlib.sha256(canonical_json(payload)).hexdigest()
+
+
+def assert_no_banned_fees(scheme: dict, policy: SchemePolicy):
+    """DOMAIN.md §4: a banned fee can never appear in a scheme."""
+    text = json.dumps(scheme, ensure_ascii=False)
+    found = [fee for fee in policy.banned_fees() if fee in text]
+    if found:
+        raise BannedFeeInScheme(f"banned fee in scheme: {', '.join(found)}", {"scheme": found})

@@ -1,0 +1,38 @@
+"""Open capacity of a connection point (ENGINEERING.md §4)::
+
+    open = load_limit × rating − peak_12_months − reserved_not_yet_connected
+"""
+from scheme_builder.grid import Asset
+from scheme_builder.policy import SchemePolicy
+
+
+def load_limit(asset: Asset, policy: SchemePolicy) -> float:
+    """The asset's own limit if the grid data gives one, else the engineering table's."""
+    if asset.load_limit is not None:
+        return asset.load_limit
+    table = policy.engineering["load_limit"]
+    if asset.kind == "feeder":
+        return table["feeder_by_ties"][str(min(asset.ties, 3))]
+    return table["distribution_transformer"]["value"]
+
+
+def open_capacity_kva(asset: Asset, policy: SchemePolicy, reserved_extra=0.0) -> float:
+    return load_limit(asset, policy) * asset.rating_kva - asset.peak_kva - asset.reserved_kva - reserved_extra
+
+
+def load_rate_after(asset: Asset, requested_kva, reserved_extra=0.0) -> float:
+    return (asset.peak_kva + asset.reserved_kva + reserved_extra + requested_kva) / asset.rating_kva
+
+
+def upgraded_rating_kva(asset: Asset, requested_kva, policy: SchemePolicy, reserved_extra=0.0):
+    """For "connect first, upgrade later": the rating an upgrade needs, or None if none helps.
+
+    A transformer is replaced by the next standard rating that fits; a feeder is relieved by a new
+    tie so its full thermal rating may be used.
+    """
+    needed = asset.peak_kva + asset.reserved_kva + reserved_extra + requested_kva
+    if asset.kind == "feeder":
+        return asset.rating_kva if needed <= asset.rating_kva else None
+    limit = load_limit(asset, policy)
+    ratings = policy.engineering["transformer_ratings_kva"]["value"]
+    return next((r for r in ratings if r > asset.rating_kva and limit * r >= needed), None)

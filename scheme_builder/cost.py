@@ -1,0 +1,60 @@
+"""Works, their cost range from the typical-cost table, and who pays (DOMAIN.md §4, ENGINEERING.md §7)."""
+from scheme_builder.policy import SchemePolicy
+
+
+def cost_row(policy: SchemePolicy, key) -> dict:
+    return policy.engineering["typical_cost"][key]
+
+
+def line_works(supply, construction, route_length_m, via_new_rmu, policy: SchemePolicy) -> list:
+    """(label, low, high, source) of each item of grid-side works."""
+    if supply.is_lv:
+        drop_max, _ = policy.number("service_drop_max_m")
+        if route_length_m <= drop_max:
+            return []
+        row = cost_row(policy, "lv_cable_yuan_per_m")
+        return [(f"LV cable {route_length_m:.0f} m", row["low"] * route_length_m, row["high"] * route_length_m,
+                 row["source"])]
+    row = cost_row(policy, f"hv_{construction}_yuan_per_km")
+    label = "cable" if construction == "cable" else "overhead line"
+    items = [(f"{label} {route_length_m:.0f} m", row["low"] * route_length_m / 1000,
+              row["high"] * route_length_m / 1000, row["source"])]
+    if via_new_rmu:
+        rmu = cost_row(policy, "ring_main_unit_yuan")
+        items.append(("ring main unit", rmu["low"], rmu["high"], rmu["source"]))
+    return items
+
+
+def upgrade_works(asset, new_rating_kva, policy: SchemePolicy) -> list:
+    if asset.kind == "feeder":
+        return [(f"new tie for {asset.asset_id} (upgrade, cost estimated by the back office)", 0, 0,
+                 "ENGINEERING.md §8 step 5: connect first, upgrade later")]
+    row = cost_row(policy, "box_substation_yuan_per_kva")
+    return [(f"replace {asset.asset_id} {asset.rating_kva:g} → {new_rating_kva:g} kVA", row["low"] * new_rating_kva,
+             row["high"] * new_rating_kva, row["source"])]
+
+
+def investment_boundary(request, supply, policy: SchemePolicy) -> dict:
+    """The boundary rule that applies: extended, LV micro, LV resident, or 10(20) kV and below."""
+    boundary = policy.rules["investment_boundary"]
+    if request["park_or_electrification"] or request["ev_charging"]:
+        key = "extended"
+    elif supply.is_lv and request["customer_class"] == "micro_enterprise":
+        key = "lv_micro"
+    elif supply.is_lv and request["customer_class"] == "resident":
+        key = "lv_resident"
+    else:
+        key = "hv"
+    return {"key": key, **boundary[key]}
+
+
+def cost_estimate(items, boundary) -> dict:
+    """The range over all items; the company invests up to the boundary, which every external
+    item of a scheme lies within, so the customer pays none of it."""
+    low = sum(item[1] for item in items)
+    high = sum(item[2] for item in items)
+    return {"low": round_yuan(low), "high": round_yuan(high), "customer_pays": 0}
+
+
+def round_yuan(value) -> int:
+    return int(round(value / 100.0)) * 100

@@ -1,0 +1,92 @@
+"""Supply voltage, load current, conductor and voltage drop (ENGINEERING.md §1, §3, §5, §6)."""
+import math
+from dataclasses import dataclass
+from typing import Optional
+
+from scheme_builder.policy import SchemePolicy
+
+
+@dataclass(frozen=True)
+class Supply:
+    voltage_kv: float
+    phase: int
+    manual_reason: Optional[str]
+    explanation: tuple
+
+    @property
+    def is_lv(self) -> bool:
+        return self.voltage_kv < 1
+
+
+def rule(name, value, source) -> dict:
+    return {"rule": name, "value": value, "source": source}
+
+
+def supply_voltage(capacity_kw, capacity_kva, phase, policy: SchemePolicy) -> Supply:
+    """LV up to the region's limit (kW), 10 kV up to the direct-connection limit (kVA), else manual."""
+    lv_limit, lv_source = policy.number("lv_limit_kw")
+    direct, direct_source = policy.number("direct_connection_limit_kva")
+    explained = [rule("lv_limit_kw", lv_limit, lv_source), rule("direct_connection_limit_kva", direct, direct_source)]
+    if capacity_kw <= lv_limit:
+        single, single_source = policy.number("single_phase_limit_kw")
+        if phase == 1 and capacity_kw < single:
+            return Supply(0.22, 1, None, tuple(explained + [rule("single_phase_limit_kw", single, single_source)]))
+        return Supply(0.4, 3, None, tuple(explained))
+    level = next(row for row in policy.engineering["hv_levels"] if row["max_kva"] is None or capacity_kva <= row["max_kva"])
+    explained.append(rule("supply_voltage_kv", level["voltage_kv"], level["source"]))
+    reason = None if capacity_kva <= direct else f"{capacity_kva:g} kVA is above the direct-connection limit of {direct:g} kVA"
+    return Supply(level["voltage_kv"], 3, reason, tuple(explained))
+
+
+def load_current_a(capacity_kva, supply: Supply) -> float:
+    if supply.phase == 1:
+        return capacity_kva / supply.voltage_kv
+    return capacity_kva / (math.sqrt(3) * supply.voltage_kv)
+
+
+def voltage_drop_pct(p_kw, power_factor, r0, x0, length_km, supply: Supply) -> float:
+    """ΔU% = (P·r0·L + Q·x0·L) / (10·Ue²); single-phase 220 V: twice that, on the phase voltage."""
+    q_kvar = p_kw * math.tan(math.acos(power_factor))
+    drop = (p_kw * r0 * length_km + q_kvar * x0 * length_km) / (10 * supply.voltage_kv ** 2)
+    return drop * 2 if supply.phase == 1 else drop
+
+
+def drop_limit_pct(supply: Supply, policy: SchemePolicy):
+    key = "single_phase" if supply.phase == 1 else "three_phase"
+    return policy.number("voltage_drop_limit_pct", key)
+
+
+@dataclass(frozen=True)
+class Conductor:
+    name: str
+    construction: str
+    ampacity_a: float
+    voltage_drop_pct: float
+
+
+def choose_conductor(supply: Supply, p_kw, power_factor, capacity_kva, length_km, area_class,
+                     policy: SchemePolicy) -> Optional[Conductor]:
+    """The cheapest conductor (table order) that carries the current with ΔU within the limit."""
+    engineering = policy.engineering
+    voltage_class = "lv" if supply.is_lv else "hv"
+    construction = "cable" if supply.is_lv else engineering["hv_construction_by_area"].get(area_class, "overhead")
+    current = load_current_a(capacity_kva, supply)
+    limit, _source = drop_limit_pct(supply, policy)
+    for row in engineering["conductors"]:
+        if row["voltage"] != voltage_class or row["construction"] != construction or row["ampacity_a"] < current:
+            continue
+        drop = voltage_drop_pct(p_kw, power_factor, row["r0"], row["x0"], length_km, supply)
+        if drop <= limit:
+            return Conductor(row["name"], construction, row["ampacity_a"], drop)
+    return None
+
+
+def metering(supply: Supply, capacity_kva, policy: SchemePolicy) -> tuple:
+    """(method, rule row): direct or CT meter for LV by current; 高供低计 / 高供高计 for HV by kVA."""
+    if supply.is_lv:
+        direct_max, source = policy.number("metering", "lv_direct_max_a")
+        method = "lv_direct" if load_current_a(capacity_kva, supply) <= direct_max else "lv_ct_operated"
+        return method, rule("lv_direct_meter_max_a", direct_max, source)
+    low_max, source = policy.number("metering", "hv_low_metering_max_kva")
+    method = "high_supply_low_metering" if capacity_kva <= low_max else "high_supply_high_metering"
+    return method, rule("high_supply_low_metering_max_kva", low_max, source)
