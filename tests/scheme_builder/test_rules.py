@@ -1,0 +1,194 @@
+"""Scenario tables per region for each rule of the scheme builder (SCHEME_API.md, ENGINEERING.md §8)."""
+import pytest
+
+from scheme_builder.errors import InvalidRequest, OutsideGridExtent
+from tests.factories import at, feeder, scheme_request, transformer
+
+LV_POINT = transformer("TX1", 60, 0, rating_kva=630, peak_kva=100)             # open 0.8×630−100 = 404 kVA
+HV_LINE = feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=10000, peak_kva=1000)  # radial: open 9000 kVA
+
+
+@pytest.mark.parametrize("pack, lv_kw, hv_kw", [
+    ("changzhou-2020", 250, 251), ("shanghai-2020", 160, 161), ("jiangsu-2020", 160, 161),
+    ("xihua-2022", 160, 161), ("chongqing-2021", 160, 161)])
+def test_lv_hv_boundary_per_region(build, pack, lv_kw, hv_kw):
+    request = scheme_request(business_type="lv_nonresident_new", capacity_kva=None, power_factor=1.0)
+    lv = build({**request, "capacity_kw": lv_kw}, LV_POINT, HV_LINE, pack=pack)
+    hv = build({**request, "capacity_kw": hv_kw}, LV_POINT, HV_LINE, pack=pack)
+    assert (lv["supply_voltage_kv"], lv["decision"]) == (0.4, "auto")
+    assert lv["options"][0]["connection"]["asset_id"] == "TX1"
+    assert hv["supply_voltage_kv"] == 10 and hv["options"][0]["connection"]["asset_id"] == "F1"
+
+
+def test_single_phase_small_load_is_220_v(build):
+    scheme = build(scheme_request(business_type="lv_resident_new", customer_class="resident", capacity_kva=None,
+                                  capacity_kw=8, phase=1), LV_POINT)
+    assert scheme["supply_voltage_kv"] == 0.22
+
+
+@pytest.mark.parametrize("kva, decision", [(8000, "onsite_reply"), (8001, "manual")])
+def test_direct_connection_limit_is_inclusive(build, kva, decision):
+    scheme = build(scheme_request(capacity_kva=kva), HV_LINE)
+    assert scheme["decision"] == decision
+    if decision == "manual":
+        assert scheme["options"] == [] and "direct-connection limit" in scheme["manual_reason"]
+    else:
+        assert scheme["options"][0]["open_capacity_kva"] == 9000
+
+
+@pytest.mark.parametrize("pack, zone, kva, decision", [
+    ("changzhou-2020", None, 5000, "onsite_reply"),
+    ("shanghai-2020", None, 800, "onsite_reply"), ("shanghai-2020", None, 801, "cosign"),
+    ("chongqing-2021", "main_city", 1250, "onsite_reply"), ("chongqing-2021", "main_city", 1251, "cosign"),
+    ("chongqing-2021", "west_pilot", 400, "onsite_reply"), ("chongqing-2021", "west_pilot", 401, "cosign"),
+    ("jiangsu-2020", None, 300, "cosign"), ("xihua-2022", None, 300, "cosign")])
+def test_onsite_reply_or_cosign_per_region(build, pack, zone, kva, decision):
+    # 300-400 kVA would be LV in kW terms at pf 0.9 only below 160 kW: keep these HV with pf 0.9 and kVA ≥ 300
+    scheme = build(scheme_request(capacity_kva=kva, zone=zone), HV_LINE, pack=pack)
+    assert scheme["decision"] == decision, scheme.get("manual_reason")
+
+
+def test_negative_list_assets_are_skipped(build):
+    blocked = feeder("F1", [(-3000, 300), (3000, 300)], negative_list=True)
+    scheme = build(scheme_request(), blocked)
+    assert scheme["decision"] == "manual" and "negative list" in scheme["manual_reason"]
+    farther = feeder("F2", [(-3000, 900), (3000, 900)], substation_id="S2")
+    scheme = build(scheme_request(), blocked, farther)
+    assert [o["connection"]["asset_id"] for o in scheme["options"]] == ["F2"]
+    assert any(row["rule"] == "skipped" and "F1" in row["value"] for row in scheme["explanation"])
+
+
+def test_full_transformer_gives_connect_first_upgrade_later(build):
+    full = transformer("TX1", 60, 0, rating_kva=200, peak_kva=150)           # open 10 kVA
+    scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=100), full)
+    option, = scheme["options"]
+    assert option["upgrade_first"] is True and scheme["decision"] == "auto"
+    assert "replace TX1 200 → 400 kVA" in option["works"]          # 0.8 × 400 ≥ 150 + 111.1
+    assert any("先接入、后改造" in w for w in scheme["warnings"])
+
+
+def test_feeder_with_no_room_even_after_upgrade_is_manual(build):
+    scheme = build(scheme_request(), feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=8000, peak_kva=7900))
+    assert scheme["decision"] == "manual" and scheme["options"] == []
+    assert "even with an upgrade" in scheme["manual_reason"]
+
+
+def test_signed_reservations_reduce_open_capacity(build):
+    tied = feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=10000, peak_kva=1000, ties=1)  # 50 %: open 4000
+    free = build(scheme_request(capacity_kva=1000), tied)
+    held = build(scheme_request(capacity_kva=1000), tied, reserved={"F1": 3500})
+    full = build(scheme_request(capacity_kva=1000), tied, reserved={"F1": 8500})
+    assert free["options"][0]["open_capacity_kva"] == 4000 and free["options"][0]["upgrade_first"] is False
+    assert held["options"][0]["open_capacity_kva"] == 500 and held["options"][0]["upgrade_first"] is True
+    assert any("new tie for F1" in w for w in held["options"][0]["works"])
+    assert full["decision"] == "manual"          # beyond the thermal rating: no tie helps
+    assert free["scheme_hash"] != held["scheme_hash"]
+
+
+@pytest.mark.parametrize("reliability, second_substation, decision, sources", [
+    ("level1", "S2", "cosign", 2), ("level1", "S1", "manual", 0),
+    ("level2", "S1", "cosign", 2), ("ordinary", "S1", "onsite_reply", 1)])
+def test_dual_source_needs_independent_feeders(build, reliability, second_substation, decision, sources):
+    first = feeder("F1", [(-3000, 300), (3000, 300)], substation_id="S1")
+    second = feeder("F2", [(-3000, -700), (3000, -700)], substation_id=second_substation)
+    scheme = build(scheme_request(reliability_class=reliability), first, second)
+    assert scheme["decision"] == decision
+    if sources:
+        assert len(scheme["options"][0]["sources"]) == sources
+
+
+def test_feeder_connection_is_the_nearest_point_mid_line(build):
+    scheme = build(scheme_request(), feeder("F1", [(-1000, 400), (1000, 400)]))
+    option = scheme["options"][0]
+    assert option["distance_m"] == pytest.approx(400, abs=0.5)
+    expected = at(0, 400)
+    assert option["connection"]["point"]["lon"] == pytest.approx(expected[0], abs=2e-6)
+    assert option["connection"]["point"]["lat"] == pytest.approx(expected[1], abs=2e-6)
+    assert "ring main unit" in option["works"]
+
+
+def test_location_outside_the_grid_is_rejected_with_the_field(build):
+    with pytest.raises(OutsideGridExtent) as error:
+        build(scheme_request(location=dict(zip(("lon", "lat"), at(0, 40000)))), HV_LINE)
+    assert "location" in error.value.errors
+
+
+@pytest.mark.parametrize("request_change, field", [
+    ({"capacity_kva": 0}, "capacity_kva"), ({"capacity_kva": None}, "capacity_kva"),
+    ({"location": {"lon": 500, "lat": 0}}, "location"), ({"location": None}, "location"),
+    ({"reliability_class": "vip"}, "reliability_class"), ({"business_type": "moon_base"}, "business_type")])
+def test_bad_requests_name_the_field(build, request_change, field):
+    with pytest.raises(InvalidRequest) as error:
+        build({**scheme_request(), **request_change}, HV_LINE)
+    assert field in error.value.errors
+
+
+def test_heavy_load_after_connection_is_warned(build):
+    busy = feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=8000, peak_kva=5500)
+    scheme = build(scheme_request(capacity_kva=1250), busy)
+    assert "heavy load on F1 after connection: 84 %" in scheme["warnings"]
+
+
+def test_voltage_drop_agrees_with_a_hand_computation(build):
+    # 100 kW at pf 0.9 over 200 m × 1.3 = 260 m of LV Al 4×120 (r0 0.253, x0 0.07 Ω/km) at 0.4 kV:
+    # Q = 100 · tan(acos 0.9) = 48.43 kvar; ΔU = (100·0.253·0.26 + 48.43·0.07·0.26) / (10 · 0.4²) = 4.662 %
+    scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=100),
+                   transformer("TX1", 200, 0))
+    option = scheme["options"][0]
+    assert option["conductor"] == "LV Al 4x120"
+    assert option["route_length_m"] == pytest.approx(260, abs=0.2)
+    assert option["voltage_drop_pct"] == pytest.approx(4.662, abs=0.005)
+
+
+def test_larger_conductor_when_the_drop_is_too_high(build):
+    scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=150),
+                   transformer("TX1", 240, 0, rating_kva=1000))
+    assert scheme["options"][0]["conductor"] == "LV Cu 4x240"
+    assert scheme["options"][0]["voltage_drop_pct"] <= 7
+
+
+@pytest.mark.parametrize("pack, east, filing", [
+    ("changzhou-2020", 300, True), ("changzhou-2020", 500, False), ("shanghai-2020", 300, False)])
+def test_filing_instead_of_approval_for_short_works(build, pack, east, filing):
+    line = feeder("F1", [(east, -3000), (east, 3000)])
+    option = build(scheme_request(capacity_kva=500), line, pack=pack)["options"][0]
+    assert option["filing_instead_of_approval"] is filing
+
+
+def test_working_days_have_a_key_per_stage_ahead(build):
+    hv = build(scheme_request(), HV_LINE)["options"][0]["working_days"]
+    assert hv == {"scheme_reply": 0.5, "grid_works": 5, "connect": 1}
+    near = transformer("TX1", 30, 0)
+    lv = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=50), near)
+    assert lv["options"][0]["works"] == [] and lv["options"][0]["working_days"] == {"connect": 1}
+
+
+@pytest.mark.parametrize("overrides, boundary", [
+    ({}, "customer red line"),
+    ({"park_or_electrification": True}, "planned red line"),
+    ({"ev_charging": True}, "planned red line")])
+def test_investment_boundary_and_customer_pays_nothing_outside(build, overrides, boundary):
+    option = build(scheme_request(**overrides), HV_LINE)["options"][0]
+    assert option["investment_boundary"] == boundary
+    assert option["cost_estimate_yuan"]["customer_pays"] == 0
+    assert 0 < option["cost_estimate_yuan"]["low"] < option["cost_estimate_yuan"]["high"]
+
+
+def test_jiangsu_builds_to_the_asset_boundary(build):
+    option = build(scheme_request(), HV_LINE, pack="jiangsu-2020")["options"][0]
+    assert option["investment_boundary"] == "asset boundary"
+
+
+def test_at_most_three_options_ranked_by_score(build):
+    lines = [feeder(f"F{i}", [(-3000, 300 + 200 * i), (3000, 300 + 200 * i)]) for i in range(6)]
+    options = build(scheme_request(), *lines)["options"]
+    assert [o["rank"] for o in options] == [1, 2, 3]
+    assert [o["score"] for o in options] == sorted(o["score"] for o in options)
+
+
+def test_explanation_names_every_number_with_its_source(build):
+    scheme = build(scheme_request(), HV_LINE)
+    rules = {row["rule"] for row in scheme["explanation"]}
+    assert {"lv_limit_kw", "direct_connection_limit_kva", "onsite_reply_limit_kva", "detour_factor",
+            "voltage_drop_limit_pct", "investment_boundary", "working_days.connect"} <= rules
+    assert all(row["source"] for row in scheme["explanation"])
