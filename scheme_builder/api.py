@@ -176,4 +176,4 @@ def assert_no_banned_fees(scheme: dict, policy: SchemePolicy):
     text = json.dumps(scheme, ensure_ascii=False)
     found = [fee for fee in policy.banned_fees() if fee in text]
     if found:
-        raise BannedFeeInScheme(f"banned fee in scheme: {', '.join(found)}", {"scheme": found})
+        raise BannedFeeInScheme(f"banned fee in scheme: {', '.join(found)}")

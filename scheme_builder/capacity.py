@@ -36,3 +36,20 @@ def upgraded_rating_kva(asset: Asset, requested_kva, policy: SchemePolicy, reser
     limit = load_limit(asset, policy)
     ratings = policy.engineering["transformer_ratings_kva"]["value"]
     return next((r for r in ratings if r > asset.rating_kva and limit * r >= needed), None)
+
+
+def shortfalls(option: dict, requested_kva, policy: SchemePolicy, grid, reserved) -> list:
+    """Capacity assets of a chosen option that can no longer take ``requested_kva``.
+
+    Checked when the customer signs: another scheme signed meanwhile may have reserved the capacity
+    this option counted on. Upgrade-first sources are exempt: the upgrade is what makes them fit.
+    An asset missing from the current grid is a shortfall too.
+    """
+    short = []
+    for source in option["sources"]:
+        if option["upgrade_first"]:
+            continue
+        asset = grid.by_id.get(source["capacity_asset_id"])
+        if asset is None or open_capacity_kva(asset, policy, reserved.get(asset.asset_id, 0.0)) < requested_kva:
+            short.append(source["capacity_asset_id"])
+    return short

@@ -22,8 +22,8 @@ class NoGridData(SchemeError):
     """The region has no grid snapshot to build a scheme from."""
 
 
-class BannedFeeInScheme(SchemeError):
-    """A fee that DOMAIN.md §4 bans appeared in a scheme: a bug, never a customer's problem."""
+class BannedFeeInScheme(AssertionError):
+    """A fee that DOMAIN.md §4 bans appeared in a scheme: a bug (a 500), never the request's fault."""
 
 
 class GridDataError(SchemeError):

@@ -49,10 +49,20 @@ class SchemePolicy:
             node = node[key]
         return node["value"], node["source"]
 
-    def onsite_limit(self, zone: Optional[str]):
+    def zone(self, name: Optional[str]) -> dict:
+        """The pack's zone of that name; the first (main) zone when no name is given."""
         zones = self.pack["zones"]
-        chosen = next((z for z in zones if z["zone"] == zone), zones[0])
-        return chosen["onsite_reply_limit_kva"]["value"], chosen["onsite_reply_limit_kva"]["source"]
+        if name is None:
+            return zones[0]
+        found = next((z for z in zones if z["zone"] == name), None)
+        if found is None:
+            raise InvalidRequest(f"{self.region}-{self.year} has no zone {name!r}",
+                                 {"zone": [f"one of {', '.join(z['zone'] for z in zones)}"]})
+        return found
+
+    def onsite_limit(self, zone: Optional[str]):
+        limit = self.zone(zone)["onsite_reply_limit_kva"]
+        return limit["value"], limit["source"]
 
     def pipeline(self, business_type: str, customer_class: str, reliability_class: str) -> dict:
         business = self.pack["business_types"].get(business_type)

@@ -46,7 +46,7 @@ def normalize_request(request: dict, policy: SchemePolicy) -> dict:
     if kw is None:
         kw = kva * power_factor
     return {
-        "region": policy.region, "policy_year": policy.year, "zone": request.get("zone"),
+        "region": policy.region, "policy_year": policy.year, "zone": policy.zone(request.get("zone"))["zone"],
         "business_type": request["business_type"], "customer_class": request["customer_class"],
         "capacity_kva": round(float(kva), 3), "capacity_kw": round(float(kw), 3),
         "phase": request.get("phase", 3), "power_factor": round(float(power_factor), 4),

@@ -7,7 +7,10 @@ from flask_smorest import Api
 from server import cli, db, docs, errors
 from server.api import register_blueprints
 from server.config import load_config
-from server.policy import load_policy_book
+from server.grid import GridCache
+from server.policy import PolicyNotFound, load_policy_book
+from scheme_builder import SchemeError
+from scheme_builder.errors import GridDataError
 from server.schemas.common import ProblemSchema
 
 OPENAPI = {
@@ -34,11 +37,15 @@ def create_app(test_config=None) -> Flask:
     app.json.ensure_ascii = False
     logging.basicConfig(level=logging.INFO)
     app.extensions["yekuo.policies"] = load_policy_book()
+    app.extensions["yekuo.grids"] = GridCache()
     db.init_app(app)
     api = ProblemApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     register_blueprints(api)
     errors.init_app(app)          # after Api(): our handler replaces flask-smorest's
+    errors.register_domain_error(PolicyNotFound, "validation-error")
+    errors.register_domain_error(GridDataError, "validation-error", lambda exc: {"report": exc.report})
+    errors.register_domain_error(SchemeError, "validation-error")
     cli.init_app(app)
     docs.init_app(app)
     return app

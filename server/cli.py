@@ -1,4 +1,6 @@
 """Command-line tasks: ``flask --app wsgi user add …`` and ``flask --app wsgi demo``."""
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
@@ -37,6 +39,31 @@ def demo_command():
         click.echo(line)
 
 
+grid_cli = AppGroup("grid", help="Grid data.")
+
+
+@grid_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--by", "username", default="cli", show_default=True, help="recorded as the importer")
+def import_grid_command(file, username):
+    """Import a GeoJSON or CSV grid file: a new snapshot per region in it, all or nothing."""
+    from scheme_builder.errors import GridDataError
+    from server.grid import import_grid
+    text = Path(file).read_text(encoding="utf-8-sig")
+    try:
+        result = import_grid(get_db(), current_app.extensions["yekuo.policies"], text, Path(file).name, username)
+    except GridDataError as exc:
+        for row in exc.report:
+            click.echo(f"{row['where']}: {row['asset_id'] or '-'}: {row['field']}: {row['reason']}", err=True)
+        raise click.ClickException(str(exc))
+    for snapshot in result["snapshots"]:
+        click.echo(f"{snapshot['region']}: snapshot {snapshot['id']} with {snapshot['asset_count']} assets")
+        for held in snapshot["vanished_reserved_assets"]:
+            click.echo(f"  warning: {held['asset_id']} is gone but ticket {held['ticket_id']} holds "
+                       f"{held['kva']:g} kVA on it", err=True)
+
+
 def init_app(app):
     app.cli.add_command(user_cli)
+    app.cli.add_command(grid_cli)
     app.cli.add_command(demo_command)

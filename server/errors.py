@@ -101,9 +101,9 @@ def to_problem(exc: Exception) -> Problem:
         return Problem("validation-error", "Some fields are not valid.", errors=flatten_errors(exc.messages))
     if isinstance(exc, HTTPException):
         return from_http_exception(exc)
-    for error_class, slug in DOMAIN_ERRORS.items():
+    for error_class, (slug, extra) in DOMAIN_ERRORS.items():
         if isinstance(exc, error_class):
-            return Problem(slug, str(exc), errors=getattr(exc, "errors", None))
+            return Problem(slug, str(exc), errors=getattr(exc, "errors", None), **extra(exc))
     log.exception("unhandled error on %s %s", request.method, request.path)
     return Problem("internal-error", "The server failed; the error has been logged.")
 
@@ -111,9 +111,12 @@ def to_problem(exc: Exception) -> Problem:
 DOMAIN_ERRORS: dict = {}
 
 
-def register_domain_error(error_class, slug):
-    """Library errors (scheme_builder, pdf, sync) map to a slug here, not in views."""
-    DOMAIN_ERRORS[error_class] = slug
+def register_domain_error(error_class, slug, extra=lambda exc: {}):
+    """Library errors (scheme_builder, pdf, sync) map to a slug here, not in views.
+
+    ``extra(exc)`` adds members to the problem body (a grid file's full report, …).
+    """
+    DOMAIN_ERRORS[error_class] = (slug, extra)
 
 
 def handle_error(exc: Exception):

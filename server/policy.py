@@ -16,7 +16,11 @@ class PolicyError(Exception):
 
 
 class PolicyNotFound(LookupError):
-    """No pack for the requested region and year."""
+    """No pack for the requested region and year; ``errors`` names the request field at fault."""
+
+    def __init__(self, msg, field_name):
+        super().__init__(msg)
+        self.errors = {field_name: [msg]}
 
 
 @dataclass(frozen=True)
@@ -136,12 +140,12 @@ class PolicyBook:
         if year is None:
             years = [p.year for p in self.packs.values() if p.region == region]
             if not years:
-                raise PolicyNotFound(f"no policy pack for region {region!r}")
+                raise PolicyNotFound(f"no policy pack for region {region!r}", "region")
             year = max(years)
         try:
             return self.packs[f"{region}-{year}"]
         except KeyError:
-            raise PolicyNotFound(f"no policy pack for region {region!r} and year {year}") from None
+            raise PolicyNotFound(f"no policy pack for region {region!r} and year {year}", "policy_year") from None
 
     def regions(self):
         return sorted({p.region for p in self.packs.values()})

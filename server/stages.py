@@ -36,11 +36,12 @@ class Command:
 COMMANDS = {c.name: c for c in (
     Command("complete_acceptance", frozenset({"accepted"}), FIELD,
             ("documents_accepted", "scheme_signed_in_scheme_stage"), frozenset({"accepted"})),
-    Command("propose_scheme", frozenset({SCHEME_STAGE}), FIELD | BACKOFFICE, ("needs_scheme",)),
-    Command("choose_option", frozenset({SCHEME_STAGE}), FIELD | BACKOFFICE, ("scheme_proposed",)),
-    Command("cosign", frozenset({SCHEME_STAGE}), BACKOFFICE, ("scheme_chosen", "scheme_awaits_cosign")),
-    Command("sign_scheme", frozenset({SCHEME_STAGE}), FIELD, ("scheme_chosen", "scheme_cosigned_if_required"),
-            frozenset({"scheme_reply"})),
+    Command("propose_scheme", frozenset({SCHEME_STAGE}), FIELD | BACKOFFICE, ("needs_scheme", "scheme_unsigned")),
+    Command("choose_option", frozenset({SCHEME_STAGE}), FIELD | BACKOFFICE, ("scheme_unsigned", "scheme_proposed")),
+    Command("cosign", frozenset({SCHEME_STAGE}), BACKOFFICE,
+            ("scheme_unsigned", "scheme_chosen", "scheme_awaits_cosign")),
+    Command("sign_scheme", frozenset({SCHEME_STAGE}), FIELD,
+            ("scheme_unsigned", "scheme_chosen", "scheme_cosigned_if_required"), frozenset({"scheme_reply"})),
     Command("complete_design_review", frozenset({"design_review"}), FIELD | BACKOFFICE, (),
             frozenset({"design_review"})),
     Command("complete_mid_inspection", frozenset({"mid_inspection"}), FIELD | BACKOFFICE, (),
@@ -117,13 +118,21 @@ def scheme_signed_in_scheme_stage(ticket, pack):
         return scheme_signed(ticket, pack)
 
 
+def scheme_proposed(ticket, pack):
+    if scheme(ticket).get("decision") == "manual":
+        return f"no automatic scheme ({scheme(ticket).get('manual_reason')}): it is in the back office's manual queue"
+    if not scheme(ticket).get("options"):
+        return "no scheme has been proposed"
+
+
 PRECONDITIONS = {
     "documents_accepted": documents_accepted,
     "documents_received": documents_received,
     "scheme_signed": scheme_signed,
     "scheme_signed_in_scheme_stage": scheme_signed_in_scheme_stage,
     "needs_scheme": lambda t, p: not needs_scheme(t, p) and "this business type has no supply scheme",
-    "scheme_proposed": lambda t, p: not scheme(t).get("options") and "no scheme has been proposed",
+    "scheme_proposed": scheme_proposed,
+    "scheme_unsigned": lambda t, p: bool(scheme(t).get("signed_at")) and "the customer has signed the scheme already",
     "scheme_chosen": lambda t, p: not scheme(t).get("chosen_option") and "no scheme option has been chosen",
     "scheme_awaits_cosign": lambda t, p: (scheme(t).get("decision") != "cosign" or scheme(t).get("cosigned_at"))
     and "the scheme does not await a co-sign",

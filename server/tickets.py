@@ -1,18 +1,21 @@
 """The ticket aggregate: create, edit and run commands, each in one transaction.
 
 Views and sync both come here; the rules live in ``stages`` (what is legal) and the pack (limits).
-Nothing is written when a check fails: checks run before the transaction's first write.
+Each runs in one transaction from its first read, so a failed check leaves nothing behind and two
+writers never act on the same stale read.
 """
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional
 
-from server import stages
+from marshmallow import ValidationError
+
+from server import schemes, stages
 from server.db import transaction
-from server.errors import Problem
-from server.schemas.tickets import command_args_schema
-from server.policy import Pack, PolicyBook, PolicyNotFound
+from server.errors import Problem, flatten_errors
+from server.schemas.commands import command_args_schema
+from server.policy import Pack, PolicyBook
 from server.storage import iso, tickets as store, users, utcnow
 from server.storage.calendar import load_calendar
 from server.storage.users import User
@@ -22,16 +25,6 @@ from server.storage.users import User
 class Actor:
     user: User
     device_id: Optional[str] = None
-
-
-COMMAND_EFFECTS = {}       # command name -> fn(ticket, args, context): what a command does beyond the stage
-
-
-def register_effect(name):
-    def decorator(fn):
-        COMMAND_EFFECTS[name] = fn
-        return fn
-    return decorator
 
 
 # ---- scope --------------------------------------------------------------------------------
@@ -86,13 +79,6 @@ def deadline(calendar, started_at: str, limit_days, unit, source, name) -> dict:
 
 # ---- create -------------------------------------------------------------------------------
 
-def pack_of(book: PolicyBook, region, year) -> Pack:
-    try:
-        return book.get(region, year)
-    except PolicyNotFound as exc:
-        raise Problem("validation-error", str(exc), errors={"policy_year" if year else "region": [str(exc)]})
-
-
 def assign_team(db, actor: Actor, data) -> tuple[str, Optional[str]]:
     """The ticket's team and manager: the caller's own unless the back office names others."""
     user = actor.user
@@ -140,7 +126,7 @@ def jsonable_document(doc) -> dict:
 
 def create_ticket(db, book: PolicyBook, actor: Actor, data) -> dict:
     """Accept an application: the pack is fixed now, the checklist generated, deadlines set."""
-    pack = pack_of(book, data["region"], data.get("policy_year"))
+    pack = book.get(data["region"], data.get("policy_year"))
     if data["business_type"] not in pack.business_types:
         raise Problem("validation-error", f"{pack.id} offers no business type {data['business_type']!r}",
                       errors={"business_type": [f"one of {', '.join(sorted(pack.business_types))}"]})
@@ -174,54 +160,73 @@ def refresh(ticket, pack: Pack, calendar):
 # ---- edit ---------------------------------------------------------------------------------
 
 def update_ticket(db, book: PolicyBook, actor: Actor, ticket_id, changes) -> dict:
-    """Change fields (never the stage: that takes a command)."""
-    ticket = get_visible(db, actor.user, ticket_id)
-    if ticket["stage"] in stages.TERMINAL:
-        raise Problem("illegal-command", f"ticket {ticket_id!r} is {ticket['stage']}; it can no longer change")
-    pack = book.get(ticket["region"], ticket["policy_year"])
-    if "manager" in changes:
-        check_manager(db, changes["manager"], ticket["team"])
-    if "documents" in changes:
-        changes["documents"] = checklist(pack, ticket["business_type"], changes["documents"])
-    ticket.update(changes, updated_at=iso(utcnow()))
+    """Change fields (never the stage: that takes a command); an unsigned scheme built on them goes."""
     with transaction(db):
+        ticket = get_visible(db, actor.user, ticket_id)
+        if ticket["stage"] in stages.TERMINAL:
+            raise Problem("illegal-command", f"ticket {ticket_id!r} is {ticket['stage']}; it can no longer change")
+        pack = book.get(ticket["region"], ticket["policy_year"])
+        if "manager" in changes:
+            check_manager(db, changes["manager"], ticket["team"])
+        if "documents" in changes:
+            changes["documents"] = checklist(pack, ticket["business_type"], changes["documents"])
+        schemes.unsettle(ticket, changes)
+        ticket.update(changes, updated_at=iso(utcnow()))
+        refresh(ticket, pack, load_calendar(db))
         return store.save_ticket(db, ticket)
 
 
 # ---- commands -----------------------------------------------------------------------------
 
-def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, client_time=None) -> dict:
-    """Check and apply one command; the stage history records who, where, when and the result."""
-    ticket = get_visible(db, actor.user, ticket_id)
-    pack = book.get(ticket["region"], ticket["policy_year"])
+def cancel(ticket, args, context):
+    ticket["cancel_reason"] = args["reason"]
+    schemes.release(ticket, context)
+
+
+COMMAND_EFFECTS = {**schemes.SCHEME_EFFECTS, "cancel": cancel}   # what a command does beyond the stage
+
+
+def load_args(name, args) -> dict:
+    """The command's ``args``, checked; errors are keyed ``args.<field>`` like the body's other fields."""
     try:
-        command = stages.check_command(name, ticket, pack, actor.user.role)
-    except stages.IllegalCommand as exc:
-        raise Problem("illegal-command", str(exc), stage=exc.stage, allowed_commands=exc.allowed) from None
-    args = command_args_schema(name).load(args)
-    effect = COMMAND_EFFECTS.get(name)
-    context = {"db": db, "pack": pack, "actor": actor, "book": book}
-    if effect:
-        effect(ticket, args, context)
-    elif command.cancels:
-        ticket["cancel_reason"] = args["reason"]
-    from_stage = ticket["stage"]
-    return apply_transition(db, ticket, pack, command, actor, args, from_stage, client_time)
+        return command_args_schema(name).load(args)
+    except ValidationError as exc:
+        raise Problem("validation-error", f"invalid arguments for {name!r}",
+                      errors=flatten_errors(exc.messages, "args")) from None
 
 
-def apply_transition(db, ticket, pack, command, actor, args, from_stage, client_time) -> dict:
-    now = iso(utcnow())
+def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, client_time=None, grids=None) -> dict:
+    """Check and apply one command in one transaction: read, check, effect, save and history.
+
+    Holding the write lock from the read on means two commands on one ticket (or two signatures on
+    one transformer) cannot both act on what they read before the other wrote.
+    """
+    with transaction(db):
+        ticket = get_visible(db, actor.user, ticket_id)
+        pack = book.get(ticket["region"], ticket["policy_year"])
+        try:
+            command = stages.check_command(name, ticket, pack, actor.user.role)
+        except stages.IllegalCommand as exc:
+            raise Problem("illegal-command", str(exc), stage=exc.stage, allowed_commands=exc.allowed) from None
+        args = load_args(name, args)
+        effect = COMMAND_EFFECTS.get(name)
+        if effect:
+            effect(ticket, args, {"db": db, "pack": pack, "actor": actor, "book": book, "grids": grids})
+        return apply_transition(db, ticket, pack, command, actor, args, client_time)
+
+
+def apply_transition(db, ticket, pack, command, actor, args, client_time) -> dict:
+    now, from_stage = iso(utcnow()), ticket["stage"]
     ticket["stage"] = stages.stage_after(command, ticket, pack)
     if ticket["stage"] != from_stage:
         ticket["stage_started_at"] = now
     ticket["updated_at"] = now
-    with transaction(db):
-        refresh(ticket, pack, load_calendar(db))
-        saved = store.save_ticket(db, ticket)
-        store.add_history(db, ticket["id"], {
-            "command": command.name, "from_stage": from_stage, "to_stage": ticket["stage"], "args": args,
-            "username": actor.user.username, "device_id": actor.device_id,
-            "client_time": iso(client_time) if client_time else None, "server_time": now, "result": "applied"})
+    refresh(ticket, pack, load_calendar(db))
+    saved = store.save_ticket(db, ticket)
+    store.add_history(db, ticket["id"], {
+        "command": command.name, "from_stage": from_stage, "to_stage": ticket["stage"], "args": args,
+        "username": actor.user.username, "device_id": actor.device_id,
+        "client_time": iso(client_time) if client_time else None, "server_time": now, "result": "applied"})
     return saved
 
 

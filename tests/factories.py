@@ -1,5 +1,8 @@
-"""Plain builders for test data: ``make_ticket(**overrides)``."""
+"""Plain builders for test data: ``make_ticket(**overrides)``, tiny grids laid out in metres."""
+import math
 import uuid
+
+from pyproj import Geod
 
 PASSWORD = "correct horse battery staple"
 
@@ -25,10 +28,6 @@ RECEIVED = [{"kind": "subject_proof", "status": "received"}, {"kind": "property_
 
 
 # ---- tiny grids, laid out in metres east/north of a centre ---------------------------------
-import math
-
-from pyproj import Geod
-
 GEOD = Geod(ellps="WGS84")
 CENTRE = (119.951, 31.781)
 

@@ -27,6 +27,6 @@ class Blueprint(SmorestBlueprint):
 
 
 def register_blueprints(api):
-    from server.api import auth, calendar, devices, policies, tickets
-    for module in (auth, devices, policies, tickets, calendar):
+    from server.api import auth, calendar, devices, grid, policies, schemes, tickets
+    for module in (auth, devices, policies, tickets, calendar, schemes, grid):
         api.register_blueprint(module.blp)

@@ -73,9 +73,12 @@ def patch_ticket(body, ticket_id):
 @blp.arguments(CommandSchema)
 @blp.response(200, TicketSchema)
 @blp.alt_response(409, schema=ProblemSchema,
-                  description="illegal-command: names the current `stage` and the `allowed_commands`")
+                  description="illegal-command (names the current `stage` and the `allowed_commands`), "
+                              "scheme-hash-mismatch (the scheme changed since it was shown: `scheme_hash` is the "
+                              "current one), capacity-taken (signing: another scheme took the capacity; "
+                              "`fresh_scheme` is the scheme now)")
 def run_command(body, ticket_id):
     """Run a command of the stage machine (complete_acceptance, connect, cancel, scheme commands …)."""
     ticket = service.run_command(get_db(), policies(), actor(), ticket_id, body["command"], body["args"],
-                                 body["client_time"])
+                                 body["client_time"], current_app.extensions["yekuo.grids"])
     return present(ticket)

@@ -158,10 +158,3 @@ class TicketQuerySchema(Schema):
 
 ticket_create_schema = TicketCreateSchema()
 ticket_patch_schema = TicketPatchSchema()
-COMMAND_ARGS = {"cancel": CancelArgsSchema()}
-no_args_schema = NoArgsSchema()
-
-
-def command_args_schema(name) -> Schema:
-    """The schema of a command's ``args`` (no args unless the command declares some)."""
-    return COMMAND_ARGS.get(name, no_args_schema)

@@ -76,3 +76,10 @@ def list_tickets(db, scope, filters, after_number, limit) -> list:
         params += [now, now]
     sql = f"SELECT record FROM tickets WHERE {' AND '.join(where)} ORDER BY number LIMIT ?"
     return [json.loads(row[0]) for row in db.execute(sql, [*params, limit])]
+
+
+def manual_scheme_tickets(db, scope) -> list:
+    """Open tickets in ``scope`` whose proposed scheme has decision ``manual``."""
+    sql = (f"SELECT record FROM tickets WHERE {scope[0]} AND stage NOT IN ('completed', 'cancelled') "
+           "AND json_extract(record, '$.scheme.decision') = 'manual' ORDER BY number")
+    return [json.loads(row[0]) for row in db.execute(sql, scope[1])]

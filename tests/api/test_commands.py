@@ -54,10 +54,10 @@ def test_unknown_command_is_illegal(api):
 def test_command_args_are_validated_after_the_stage_check(api):
     ticket = hv_ticket(api)
     body = assert_problem(api.command(ticket["id"], "cm_a", "cancel"), 422, "validation-error")
-    assert "reason" in body["errors"]
+    assert "args.reason" in body["errors"]
     body = assert_problem(api.command(ticket["id"], "cm_a", "complete_acceptance", surprise=1), 422,
                           "validation-error")
-    assert "surprise" in body["errors"]
+    assert "args.surprise" in body["errors"]
 
 
 def test_history_records_who_where_and_when(api):

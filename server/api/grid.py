@@ -1,0 +1,98 @@
+"""Grid data: the back office imports a file (GeoJSON or CSV) as the regions' new snapshots."""
+from flask import current_app, g, request
+from marshmallow import Schema, fields
+
+from server import grid as service
+from server.api import Blueprint
+from server.auth import auth_required
+from server.db import get_db
+from server.errors import Problem
+from server.schemas.common import ProblemSchema
+from server.storage import grid as store
+
+blp = Blueprint("grid", __name__, url_prefix="/api/grid", description="Grid snapshots and their imports")
+
+DEFAULT_NAMES = {"application/json": "upload.geojson", "application/geo+json": "upload.geojson",
+                 "text/csv": "upload.csv"}
+
+
+class ReservationSchema(Schema):
+    asset_id = fields.String()
+    ticket_id = fields.String()
+    kva = fields.Float()
+
+
+class ImportedSnapshotSchema(Schema):
+    id = fields.Integer()
+    region = fields.String()
+    version = fields.String(metadata={"description": "the grid_version schemes built on it carry"})
+    asset_count = fields.Integer()
+    vanished_reserved_assets = fields.List(fields.Nested(ReservationSchema), metadata={
+        "description": "reservations of signed schemes on assets this import no longer has"})
+
+
+class ImportResultSchema(Schema):
+    filename = fields.String()
+    asset_count = fields.Integer()
+    snapshots = fields.List(fields.Nested(ImportedSnapshotSchema))
+
+
+class SnapshotSchema(Schema):
+    id = fields.Integer()
+    region = fields.String()
+    filename = fields.String()
+    asset_count = fields.Integer()
+    imported_by = fields.String()
+    imported_at = fields.String()
+
+
+class SnapshotQuerySchema(Schema):
+    region = fields.String()
+
+
+def uploaded_file() -> tuple[str, str]:
+    """(text, filename) of the body: a multipart ``file``, or GeoJSON/CSV sent as the raw body."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise Problem("validation-error", "no file in the form", errors={"file": ["required"]})
+        return decode(upload.read()), upload.filename or "upload.geojson"
+    if request.mimetype not in DEFAULT_NAMES:
+        raise Problem("unsupported-media-type", "send GeoJSON (application/geo+json or application/json), "
+                      "CSV (text/csv) or a multipart form with a file field")
+    return decode(request.get_data()), request.args.get("filename") or DEFAULT_NAMES[request.mimetype]
+
+
+def decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Problem("validation-error", "the file is not UTF-8 text", errors={"file": [str(exc)]}) from None
+
+
+@blp.route("/imports", methods=["POST"])
+@auth_required("backoffice", "admin")
+@blp.doc(requestBody={"required": True, "content": {
+    "application/geo+json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",
+                                                                                  "format": "binary"}}}}}})
+@blp.response(201, ImportResultSchema)
+@blp.alt_response(422, schema=ProblemSchema,
+                  description="a bad feature rejects the whole file; `report` lists every one (where, asset_id, "
+                              "field, reason)")
+def import_grid(*_args):
+    """Import a grid file: each region in it gets a new numbered snapshot; all or nothing."""
+    text, filename = uploaded_file()
+    regions = None if g.user.role == "admin" else {g.user.region}
+    return service.import_grid(get_db(), current_app.extensions["yekuo.policies"], text, filename,
+                               g.user.username, regions)
+
+
+@blp.route("/imports", methods=["GET"])
+@auth_required("backoffice", "admin")
+@blp.arguments(SnapshotQuerySchema, location="query")
+@blp.response(200, SnapshotSchema(many=True))
+def list_imports(query):
+    """Snapshot history, newest first (back office: its region)."""
+    region = g.user.region if g.user.role != "admin" else query.get("region")
+    return store.list_snapshots(get_db(), region)

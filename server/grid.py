@@ -1,0 +1,91 @@
+"""Grid data in the server: importing files as numbered snapshots, and the built Grid per region.
+
+An import replaces the snapshot of each region present in the file and no other (SCHEME_API.md),
+all or nothing. Reservations of signed schemes live in their own table keyed by ``asset_id``, so a
+re-import keeps them; an asset that vanished while holding reservations is reported.
+
+Building a Grid (projection + STRtree) costs about a second at 100k assets, so each process keeps
+the newest one per region and rebuilds only when the snapshot number moves on.
+"""
+import threading
+from collections import defaultdict
+
+from scheme_builder import Grid, SchemePolicy, load_engineering
+from scheme_builder.errors import GridDataError, NoGridData
+from scheme_builder.gridfile import issue, read_grid_file
+from server.db import transaction
+from server.errors import Problem
+from server.policy import Pack, PolicyBook
+from server.storage import grid as store
+
+
+def grid_version(region: str, snapshot_id: int) -> str:
+    """The snapshot's name inside a scheme (and its hash): the same on the server and the devices."""
+    return f"{region}/{snapshot_id}"
+
+
+def import_grid(db, book: PolicyBook, text: str, filename: str, username: str, allowed_regions=None) -> dict:
+    """Validate the whole file, then store one snapshot per region in one transaction.
+
+    ``allowed_regions`` (None: any) are the regions the importer may replace; a back-office user
+    imports their own region only.
+    """
+    features = read_grid_file(text, filename)
+    by_region = defaultdict(list)
+    for feature in features:
+        by_region[feature["properties"]["region"]].append(feature)
+    unknown = [issue(f"feature {i}", f["properties"]["asset_id"], "region", "no policy pack for this region")
+               for i, f in enumerate(features) if f["properties"]["region"] not in book.regions()]
+    if unknown:
+        raise GridDataError(f"{filename}: {len(unknown)} feature(s) of unknown regions; nothing imported", unknown)
+    foreign = sorted(set(by_region) - set(allowed_regions)) if allowed_regions is not None else []
+    if foreign:
+        raise Problem("forbidden", f"you may import grid data of {', '.join(sorted(allowed_regions))} only; "
+                      f"the file has {', '.join(foreign)}")
+    with transaction(db):
+        snapshots = [import_region(db, region, region_features, filename, username)
+                     for region, region_features in sorted(by_region.items())]
+    return {"filename": filename, "asset_count": len(features), "snapshots": snapshots}
+
+
+def import_region(db, region, features, filename, username) -> dict:
+    snapshot_id = store.save_snapshot(db, region, features, filename, username)
+    present = {f["properties"]["asset_id"] for f in features}
+    orphaned = [r for r in store.active_reservations(db, region) if r["asset_id"] not in present]
+    return {"id": snapshot_id, "region": region, "version": grid_version(region, snapshot_id),
+            "asset_count": len(features), "vanished_reserved_assets": orphaned}
+
+
+class GridCache:
+    """The newest Grid of each region, built once per snapshot and shared by the process's threads."""
+
+    def __init__(self):
+        self._grids = {}
+        self._lock = threading.Lock()
+
+    def get(self, db, region: str) -> Grid:
+        snapshot = store.current_snapshot(db, region)
+        if snapshot is None:
+            raise NoGridData(f"no grid data has been imported for {region}",
+                             {"region": [f"no grid snapshot for {region}"]})
+        cached = self._grids.get(region)
+        if cached and cached[0] == snapshot["id"]:
+            return cached[1]
+        with self._lock:
+            cached = self._grids.get(region)
+            if not cached or cached[0] < snapshot["id"]:
+                features = store.snapshot_features(db, snapshot["id"])
+                cached = (snapshot["id"], Grid.from_features(features, grid_version(region, snapshot["id"])))
+                self._grids[region] = cached
+            return cached[1]
+
+
+ENGINEERING = load_engineering()
+_POLICIES = {}      # pack version (a content hash) -> SchemePolicy
+
+
+def scheme_policy(pack: Pack) -> SchemePolicy:
+    """The scheme builder's view of a pack, made once per pack version."""
+    if pack.version not in _POLICIES:
+        _POLICIES[pack.version] = SchemePolicy.from_pack(pack.raw, ENGINEERING)
+    return _POLICIES[pack.version]

@@ -1,0 +1,109 @@
+"""Supply schemes on tickets: preview, propose, choose, co-sign and sign.
+
+The scheme itself comes from ``scheme_builder``; this module feeds it the ticket, the region's
+current grid snapshot and the capacity other signed schemes hold, and keeps the scheme's life on
+the ticket: proposed → option chosen → co-signed (when the decision asks for it) → signed.
+Every step after the proposal names the ``scheme_hash`` it was shown, so nobody signs a scheme that
+changed under their eyes.
+
+Signing reserves the option's capacity inside the command's transaction (BEGIN IMMEDIATE): two
+managers signing the last kVA of one transformer are serialised, and the second is told the
+capacity is taken and given a fresh scheme.
+"""
+from scheme_builder import build_scheme
+from scheme_builder.capacity import shortfalls
+from server.errors import Problem
+from server.grid import scheme_policy
+from server.storage import grid as grid_store, iso, utcnow
+
+SCHEME_FIELDS = ("business_type", "customer_class", "capacity_kva", "capacity_kw", "phase", "power_factor",
+                 "reliability_class", "location", "park_or_electrification", "ev_charging", "zone")
+
+
+def build(db, grids, pack, request: dict, exclude_ticket=None) -> dict:
+    """The scheme for ``request`` on the region's newest snapshot, net of other tickets' reservations."""
+    grid = grids.get(db, pack.region)
+    reserved = grid_store.reserved_by_asset(db, pack.region, exclude_ticket)
+    return build_scheme(request, scheme_policy(pack), grid, reserved)
+
+
+def ticket_request(ticket, area_class=None) -> dict:
+    """The scheme request a ticket makes (SCHEME_API.md "Request")."""
+    return {**{name: ticket.get(name) for name in SCHEME_FIELDS}, "region": ticket["region"],
+            "policy_year": ticket["policy_year"], "area_class": area_class}
+
+
+def build_for_ticket(ticket, ctx, area_class=None) -> dict:
+    return build(ctx["db"], ctx["grids"], ctx["pack"], ticket_request(ticket, area_class), ticket["id"])
+
+
+def current_scheme(ticket, shown_hash) -> dict:
+    """The ticket's scheme, if it is the one the caller was shown."""
+    scheme = ticket["scheme"]
+    if scheme["scheme_hash"] != shown_hash:
+        raise Problem("scheme-hash-mismatch", "the ticket's scheme changed since it was shown; show it again",
+                      scheme_hash=scheme["scheme_hash"])
+    return scheme
+
+
+# ---- the command effects -------------------------------------------------------------------
+
+def propose(ticket, args, ctx):
+    scheme = build_for_ticket(ticket, ctx, args.get("area_class"))
+    if args.get("scheme_hash") not in (None, scheme["scheme_hash"]):
+        raise Problem("scheme-hash-mismatch", "the grid, the policy or the ticket changed since the preview",
+                      scheme_hash=scheme["scheme_hash"], fresh_scheme=scheme)
+    ticket["scheme"] = {**scheme, "proposed_at": iso(utcnow()), "proposed_by": ctx["actor"].user.username,
+                        "chosen_option": None, "cosigned_at": None, "cosigned_by": None, "signed_at": None}
+
+
+def choose(ticket, args, ctx):
+    scheme = current_scheme(ticket, args["scheme_hash"])
+    if args["rank"] > len(scheme["options"]):
+        raise Problem("validation-error", f"the scheme has {len(scheme['options'])} option(s)",
+                      errors={"args.rank": [f"between 1 and {len(scheme['options'])}"]})
+    scheme.update(chosen_option=scheme["options"][args["rank"] - 1], cosigned_at=None, cosigned_by=None)
+
+
+def cosign(ticket, args, ctx):
+    scheme = current_scheme(ticket, args["scheme_hash"])
+    scheme.update(cosigned_at=iso(utcnow()), cosigned_by=ctx["actor"].user.username,
+                  cosign_comment=args.get("comment"))
+
+
+def sign(ticket, args, ctx):
+    """The customer signs: reserve the capacity, or refuse with a fresh scheme if it is gone."""
+    scheme = current_scheme(ticket, args["scheme_hash"])
+    db, region, option = ctx["db"], ticket["region"], scheme["chosen_option"]
+    kva = scheme["request"]["capacity_kva"]
+    grid = ctx["grids"].get(db, region)
+    short = shortfalls(option, kva, scheme_policy(ctx["pack"]), grid,
+                       grid_store.reserved_by_asset(db, region, exclude_ticket=ticket["id"]))
+    if short:
+        raise Problem("capacity-taken", f"the open capacity of {', '.join(short)} was taken meanwhile; "
+                      "show the customer the fresh scheme", assets=short, fresh_scheme=build_for_ticket(ticket, ctx))
+    for asset_id in dict.fromkeys(source["capacity_asset_id"] for source in option["sources"]):
+        grid_store.reserve(db, ticket["id"], region, asset_id, kva, scheme["scheme_hash"])
+    actor = ctx["actor"]
+    scheme.update(signed_at=iso(utcnow()), signed_by=actor.user.username, signed_on_device=actor.device_id,
+                  signer_name=args["signer_name"], signature_blob=args.get("signature_blob"), gps=args.get("gps"))
+
+
+def release(ticket, ctx) -> int:
+    """Give back the capacity a cancelled ticket held."""
+    return grid_store.release(ctx["db"], ticket["id"])
+
+
+SCHEME_EFFECTS = {"propose_scheme": propose, "choose_option": choose, "cosign": cosign, "sign_scheme": sign}
+
+
+def unsettle(ticket, changes):
+    """A field the scheme was built from changed: the unsigned scheme goes; a signed one stays put."""
+    scheme = ticket.get("scheme")
+    touched = sorted(set(changes) & set(SCHEME_FIELDS))
+    if not scheme or not touched:
+        return
+    if scheme.get("signed_at"):
+        raise Problem("illegal-command", f"the customer signed the scheme; {', '.join(touched)} can no longer "
+                      "change (cancel the ticket and apply again)")
+    ticket["scheme"] = None

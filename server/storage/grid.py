@@ -1,0 +1,67 @@
+"""Grid snapshots per region and the capacity reservations of signed schemes."""
+import json
+
+from server.storage import iso, utcnow
+
+SNAPSHOT_COLUMNS = ("id", "region", "filename", "asset_count", "imported_by", "imported_at")
+
+
+def save_snapshot(db, region, features, filename, username) -> int:
+    """A new numbered snapshot of ``region``; older snapshots stay for the history."""
+    cursor = db.execute(
+        "INSERT INTO grid_snapshots (region, filename, asset_count, imported_by, imported_at) VALUES (?, ?, ?, ?, ?)",
+        [region, filename, len(features), username, iso(utcnow())])
+    snapshot_id = cursor.lastrowid
+    db.conn.executemany("INSERT INTO grid_assets (snapshot_id, asset_id, feature) VALUES (?, ?, ?)",
+                        [(snapshot_id, f["properties"]["asset_id"], json.dumps(f, ensure_ascii=False))
+                         for f in features])
+    return snapshot_id
+
+
+def current_snapshot(db, region):
+    """The newest snapshot row of ``region``, or None."""
+    row = db.execute(f"SELECT {', '.join(SNAPSHOT_COLUMNS)} FROM grid_snapshots WHERE region = ? "
+                     "ORDER BY id DESC LIMIT 1", [region]).fetchone()
+    return dict(zip(SNAPSHOT_COLUMNS, row)) if row else None
+
+
+def list_snapshots(db, region=None) -> list:
+    sql, params = f"SELECT {', '.join(SNAPSHOT_COLUMNS)} FROM grid_snapshots", []
+    if region:
+        sql, params = sql + " WHERE region = ?", [region]
+    return [dict(zip(SNAPSHOT_COLUMNS, row)) for row in db.execute(sql + " ORDER BY id DESC", params)]
+
+
+def snapshot_features(db, snapshot_id) -> list:
+    return [json.loads(row[0]) for row in
+            db.execute("SELECT feature FROM grid_assets WHERE snapshot_id = ? ORDER BY rowid", [snapshot_id])]
+
+
+def reserved_by_asset(db, region, exclude_ticket=None) -> dict:
+    """kVA held per asset by signed, not yet released schemes of ``region``."""
+    rows = db.execute("SELECT asset_id, sum(kva) FROM reservations WHERE region = ? AND released_at IS NULL "
+                      "AND ticket_id IS NOT ? GROUP BY asset_id", [region, exclude_ticket])
+    return {asset_id: kva for asset_id, kva in rows}
+
+
+def reserve(db, ticket_id, region, asset_id, kva, scheme_hash):
+    db["reservations"].insert({"ticket_id": ticket_id, "region": region, "asset_id": asset_id, "kva": kva,
+                               "scheme_hash": scheme_hash, "created_at": iso(utcnow()), "released_at": None})
+
+
+def release(db, ticket_id) -> int:
+    return db.execute("UPDATE reservations SET released_at = ? WHERE ticket_id = ? AND released_at IS NULL",
+                      [iso(utcnow()), ticket_id]).rowcount
+
+
+def active_reservations(db, region) -> list:
+    """Capacity held by signed schemes of ``region`` (to report assets that vanished in an import)."""
+    rows = db.execute("SELECT asset_id, ticket_id, kva FROM reservations WHERE region = ? AND released_at IS NULL "
+                      "ORDER BY asset_id, ticket_id", [region])
+    return [{"asset_id": a, "ticket_id": t, "kva": k} for a, t, k in rows]
+
+
+def ticket_reservations(db, ticket_id) -> list:
+    rows = db.execute("SELECT asset_id, kva, scheme_hash, created_at, released_at FROM reservations "
+                      "WHERE ticket_id = ? ORDER BY id", [ticket_id])
+    return [dict(zip(("asset_id", "kva", "scheme_hash", "created_at", "released_at"), row)) for row in rows]

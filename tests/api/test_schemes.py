@@ -1,0 +1,211 @@
+"""Schemes through the API: preview, the scheme commands on a ticket, co-sign, manual queue, reservations."""
+import json
+
+import pytest
+
+from tests.conftest import assert_problem
+from tests.factories import CENTRE, RECEIVED, feeder, make_grid, make_ticket, transformer
+
+LOCATION = {"lon": CENTRE[0], "lat": CENTRE[1]}
+# TX-1 has 0.8 × 630 − 200 = 304 kVA open: room for exactly one 220 kW (244 kVA) customer.
+CHANGZHOU = make_grid(transformer("TX-1", 80, 0), transformer("TX-2", 400, 0, rating_kva=200, peak_kva=150),
+                      feeder("F-1", [(-3000, 600), (3000, 600)]))
+SHANGHAI = make_grid(feeder("SH-F1", [(-3000, 400), (3000, 400)], region="shanghai"))
+
+
+@pytest.fixture
+def grid(api):
+    for body, user in ((CHANGZHOU, "bo_cz"), (SHANGHAI, "bo_sh")):
+        response = api.post("/api/grid/imports", user, data=json.dumps(body), content_type="application/json")
+        assert response.status_code == 201, response.json
+
+
+def preview_body(**overrides):
+    return {"region": "changzhou", "business_type": "lv_nonresident_new", "customer_class": "non_resident",
+            "capacity_kw": 100, "location": LOCATION, **overrides}
+
+
+def new_ticket(api, username="cm_a", **overrides):
+    ticket = make_ticket(location=LOCATION, documents=RECEIVED, **overrides)
+    response = api.post("/api/tickets", username, json=ticket)
+    assert response.status_code == 201, response.json
+    return ticket["id"]
+
+
+def propose(api, ticket_id, username="cm_a"):
+    """Propose a scheme, first finishing acceptance where the pipeline has a scheme_reply stage."""
+    if "propose_scheme" not in api.get(f"/api/tickets/{ticket_id}", username).json["allowed_commands"]:
+        assert api.command(ticket_id, username, "complete_acceptance").status_code == 200
+    response = api.command(ticket_id, username, "propose_scheme")
+    assert response.status_code == 200, response.json
+    return response.json["scheme"]
+
+
+def choose_and_sign(api, ticket_id, username="cm_a", rank=1):
+    scheme_hash = api.get(f"/api/tickets/{ticket_id}", username).json["scheme"]["scheme_hash"]
+    chosen = api.command(ticket_id, username, "choose_option", rank=rank, scheme_hash=scheme_hash)
+    assert chosen.status_code == 200, chosen.json
+    return api.command(ticket_id, username, "sign_scheme", scheme_hash=scheme_hash, signer_name="李四")
+
+
+def history_length(api, ticket_id):
+    return len(api.get(f"/api/tickets/{ticket_id}", "cm_a").json["stage_history"])
+
+
+def test_preview_builds_a_ranked_scheme_and_stores_nothing(api, grid):
+    response = api.post("/api/schemes/preview", "cm_a", json=preview_body())
+    assert response.status_code == 200, response.json
+    scheme = response.json
+    assert scheme["decision"] == "auto" and scheme["supply_voltage_kv"] == 0.4
+    assert scheme["options"][0]["connection"]["asset_id"] == "TX-1"
+    assert scheme["grid_version"].startswith("changzhou/") and scheme["scheme_hash"].startswith("sha256:")
+    again = api.post("/api/schemes/preview", "cm_a", json=preview_body()).json
+    assert again["scheme_hash"] == scheme["scheme_hash"]
+
+
+@pytest.mark.parametrize("body, field", [
+    (preview_body(region="atlantis"), "region"),
+    (preview_body(policy_year=1999), "policy_year"),
+    (preview_body(policy_year=2031), "policy_year"),
+    (preview_body(capacity_kw=0), "capacity_kw"),
+    (preview_body(capacity_kw=None), "capacity_kva"),
+    (preview_body(location={"lon": 121.5, "lat": 31.2}), "location"),
+    (preview_body(location={"lon": 500, "lat": 31.2}), "location.lon"),
+    (preview_body(customer_class="alien"), "customer_class"),
+    (preview_body(business_type="teleport"), "business_type"),
+])
+def test_bad_preview_requests_name_the_field(api, grid, body, field):
+    problem = assert_problem(api.post("/api/schemes/preview", "cm_a", json=body), 422, "validation-error")
+    assert field in problem["errors"], problem
+
+
+def test_no_grid_data_is_a_clear_422(api):
+    problem = assert_problem(api.post("/api/schemes/preview", "cm_a", json=preview_body()), 422, "validation-error")
+    assert "region" in problem["errors"] and "no grid" in problem["detail"]
+
+
+def test_lv_ticket_from_acceptance_to_connection(api, grid):
+    ticket_id = new_ticket(api)
+    scheme = propose(api, ticket_id)
+    assert scheme["request"]["capacity_kva"] == pytest.approx(120 / 0.9, abs=1e-3)
+    signed = choose_and_sign(api, ticket_id)
+    assert signed.status_code == 200, signed.json
+    record = signed.json["scheme"]
+    assert record["signed_at"] and record["signer_name"] == "李四" and record["chosen_option"]["rank"] == 1
+    assert signed.json["planned_stages"] == ["accepted", "grid_works", "connect"]   # the cable is grid works
+    for command in ("complete_acceptance", "complete_works", "connect"):
+        response = api.command(ticket_id, "cm_a", command)
+        assert response.status_code == 200, response.json
+    final = api.get(f"/api/tickets/{ticket_id}", "cm_a").json
+    assert final["stage"] == "completed"
+    assert [h["command"] for h in final["stage_history"]] == [
+        "propose_scheme", "choose_option", "sign_scheme", "complete_acceptance", "complete_works", "connect"]
+
+
+def test_a_stale_hash_is_refused_and_nothing_is_stored(api, grid):
+    ticket_id = new_ticket(api)
+    propose(api, ticket_id)
+    before = history_length(api, ticket_id)
+    problem = assert_problem(api.command(ticket_id, "cm_a", "choose_option", rank=1, scheme_hash="sha256:" + "0" * 64),
+                             409, "scheme-hash-mismatch")
+    assert problem["scheme_hash"].startswith("sha256:")
+    assert history_length(api, ticket_id) == before
+    assert api.get(f"/api/tickets/{ticket_id}", "cm_a").json["scheme"]["chosen_option"] is None
+
+
+def test_propose_with_the_previewed_hash_checks_it(api, grid):
+    ticket_id = new_ticket(api, capacity_kw=100)
+    previewed = api.post("/api/schemes/preview", "cm_a", json=preview_body(capacity_kw=100)).json
+    ok = api.command(ticket_id, "cm_a", "propose_scheme", scheme_hash=previewed["scheme_hash"])
+    assert ok.status_code == 200 and ok.json["scheme"]["scheme_hash"] == previewed["scheme_hash"]
+    other = new_ticket(api, capacity_kw=50)
+    problem = assert_problem(api.command(other, "cm_a", "propose_scheme", scheme_hash=previewed["scheme_hash"]),
+                             409, "scheme-hash-mismatch")
+    assert problem["fresh_scheme"]["request"]["capacity_kw"] == 50
+
+
+def test_rank_beyond_the_options_names_the_field(api, grid):
+    ticket_id = new_ticket(api)
+    scheme = propose(api, ticket_id)
+    rank = len(scheme["options"]) + 1
+    assert rank <= 3
+    problem = assert_problem(api.command(ticket_id, "cm_a", "choose_option", rank=rank,
+                                         scheme_hash=scheme["scheme_hash"]), 422, "validation-error")
+    assert "args.rank" in problem["errors"]
+    problem = assert_problem(api.command(ticket_id, "cm_a", "choose_option", rank=0,
+                                         scheme_hash=scheme["scheme_hash"]), 422, "validation-error")
+    assert "args.rank" in problem["errors"]
+
+
+def test_two_signatures_on_the_last_capacity_one_wins(api, grid):
+    first, second = new_ticket(api, capacity_kw=220), new_ticket(api, capacity_kw=220)
+    scheme_first, scheme_second = propose(api, first), propose(api, second)
+    assert scheme_first["options"][0]["connection"]["asset_id"] == "TX-1"
+    assert scheme_second["options"][0]["connection"]["asset_id"] == "TX-1"
+    assert choose_and_sign(api, first).status_code == 200
+    before = history_length(api, second)
+    problem = assert_problem(choose_and_sign(api, second), 409, "capacity-taken")
+    assert problem["assets"] == ["TX-1"]
+    assert "TX-1" not in [o["connection"]["asset_id"] for o in problem["fresh_scheme"]["options"]
+                          if not o["upgrade_first"]]
+    assert history_length(api, second) == before + 1          # choose_option applied, sign_scheme not
+    assert api.get(f"/api/tickets/{second}", "cm_a").json["scheme"]["signed_at"] is None
+
+
+def test_cancelling_a_signed_ticket_frees_its_capacity(api, grid):
+    first, second = new_ticket(api, capacity_kw=220), new_ticket(api, capacity_kw=220)
+    propose(api, first), propose(api, second)
+    assert choose_and_sign(api, first).status_code == 200
+    assert api.command(first, "cm_a", "cancel", reason="客户撤回").status_code == 200
+    assert choose_and_sign(api, second).status_code == 200
+
+
+def test_hv_above_the_onsite_limit_needs_a_cosign_first(api, grid):
+    ticket_id = new_ticket(api, "cm_sh", region="shanghai", business_type="hv_new", capacity_kw=None,
+                           capacity_kva=1250)
+    scheme = propose(api, ticket_id, "cm_sh")
+    assert scheme["decision"] == "cosign"
+    problem = assert_problem(choose_and_sign(api, ticket_id, "cm_sh"), 409, "illegal-command")
+    assert "co-signed" in problem["detail"]
+    assert_problem(api.command(ticket_id, "cm_sh", "cosign", scheme_hash=scheme["scheme_hash"]), 409,
+                   "illegal-command")                             # managers may not co-sign
+    cosigned = api.command(ticket_id, "bo_sh", "cosign", scheme_hash=scheme["scheme_hash"], comment="同意")
+    assert cosigned.status_code == 200 and cosigned.json["scheme"]["cosigned_by"] == "bo_sh"
+    signed = api.command(ticket_id, "cm_sh", "sign_scheme", scheme_hash=scheme["scheme_hash"], signer_name="王五")
+    assert signed.status_code == 200, signed.json
+    assert signed.json["stage"] != "scheme_reply"
+
+
+def test_above_direct_connection_goes_to_the_manual_queue(api, grid):
+    ticket_id = new_ticket(api, business_type="hv_new", capacity_kw=None, capacity_kva=8001)
+    scheme = propose(api, ticket_id)
+    assert scheme["decision"] == "manual" and scheme["options"] == []
+    queue = api.get("/api/schemes/manual", "bo_cz").json
+    assert [item["ticket_id"] for item in queue] == [ticket_id]
+    assert "8000" in queue[0]["manual_reason"] or "manual" in queue[0]["manual_reason"]
+    assert api.get("/api/schemes/manual", "bo_sh").json == []
+    assert_problem(api.get("/api/schemes/manual", "cm_a"), 403, "forbidden")
+    problem = assert_problem(api.command(ticket_id, "cm_a", "choose_option", rank=1,
+                                         scheme_hash=scheme["scheme_hash"]), 409, "illegal-command")
+    assert "manual queue" in problem["detail"]
+
+
+def test_changing_capacity_drops_an_unsigned_scheme_and_is_refused_after_signing(api, grid):
+    ticket_id = new_ticket(api)
+    propose(api, ticket_id)
+    patched = api.patch(f"/api/tickets/{ticket_id}", "cm_a", json={"capacity_kw": 90})
+    assert patched.status_code == 200 and patched.json["scheme"] is None
+    propose(api, ticket_id)
+    assert choose_and_sign(api, ticket_id).status_code == 200
+    assert_problem(api.patch(f"/api/tickets/{ticket_id}", "cm_a", json={"capacity_kw": 150}), 409, "illegal-command")
+    assert api.patch(f"/api/tickets/{ticket_id}", "cm_a", json={"address": "新地址"}).status_code == 200
+
+
+def test_signing_twice_is_refused(api, grid):
+    ticket_id = new_ticket(api, business_type="hv_new", capacity_kw=None, capacity_kva=630)
+    propose(api, ticket_id)
+    assert choose_and_sign(api, ticket_id).status_code == 200
+    scheme_hash = api.get(f"/api/tickets/{ticket_id}", "cm_a").json["scheme"]["scheme_hash"]
+    assert_problem(api.command(ticket_id, "cm_a", "propose_scheme"), 409, "illegal-command")
+    assert_problem(api.command(ticket_id, "cm_a", "sign_scheme", scheme_hash=scheme_hash, signer_name="x"), 409,
+                   "illegal-command")
