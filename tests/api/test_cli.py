@@ -1,6 +1,6 @@
 """Command-line tasks: init-db, user add, demo."""
 from server.db import get_db, schema_version
-from server.demo import password_for
+from server.demo import TICKETS, password_for
 
 
 def test_init_db_is_idempotent(app):
@@ -38,9 +38,11 @@ def test_demo_loads_once_and_its_users_log_in(app, client):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo"])
     second = runner.invoke(args=["demo"])
-    assert "cm1-demo" in first.output and first.output.count("created") == 4
-    assert "created" not in second.output
+    assert "cm1-demo" in first.output and first.output.count("created") == len(TICKETS)
+    assert "created" not in second.output and "synthetic grid" not in second.output
     token = client.post("/api/auth/token", json={"username": "cm1", "password": password_for("cm1"),
                                                  "device_id": "pda-demo"}).json["token"]
     items = client.get("/api/tickets", headers={"Authorization": f"Bearer {token}"}).json["items"]
     assert {t["stage"] for t in items} >= {"accepted", "scheme_reply", "cancelled"}
+    schemes = {t["id"]: t["scheme"] for t in items if t["scheme"]}
+    assert schemes["T-DEMO-0001"]["signed_at"] and schemes["T-DEMO-0005"]["decision"] == "manual"

@@ -1,0 +1,72 @@
+"""A real server process (gunicorn, several workers) on a free port and its own SQLite file."""
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.factories import PASSWORD
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """``gunicorn wsgi:app`` started in a subprocess; ``url(path)`` and a logged-in ``session(user)``."""
+
+    def __init__(self, data_dir: Path, workers: int = 3):
+        self.data_dir, self.port = data_dir, free_port()
+        self.log = open(data_dir / "server.log", "wb")
+        env = {**os.environ, "YEKUO_DATA_DIR": str(data_dir)}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
+             "--bind", f"127.0.0.1:{self.port}", "wsgi:app"], cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+        self.wait_ready()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def wait_ready(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()}")
+            try:
+                if requests.get(self.url("/api/policies"), timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not answer in time")
+
+    def session(self, username, device_id=None) -> requests.Session:
+        session = requests.Session()
+        response = session.post(self.url("/api/auth/token"), json={
+            "username": username, "password": PASSWORD, "device_id": device_id or f"pda-{username}"})
+        assert response.status_code == 201, response.text
+        session.headers["Authorization"] = f"Bearer {response.json()['token']}"
+        return session
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=15)
+        self.log.close()
+
+
+@pytest.fixture
+def server(tmp_path, template_db):
+    data_dir = tmp_path / "server"
+    data_dir.mkdir()
+    shutil.copy(template_db, data_dir / "yekuo.sqlite")
+    running = Server(data_dir)
+    yield running
+    running.stop()
