@@ -1,0 +1,100 @@
+"""``python -m benchmarks [--sizes 1000,10000,100000] [--requests 300]``: scheme build speed.
+
+For each synthetic grid size: the index build time (projection + STRtree), then the scheme build
+time over the same random requests (a mix of LV and HV, anywhere in the city) with the STRtree and
+with a linear scan of every asset, and their ratio. Targets (issue 4): p99 ≤ 10 ms at 100k assets,
+index build ≤ 2 s, on a 2-core machine.
+"""
+import argparse
+import random
+import statistics
+import time
+
+from scheme_builder import Grid, SchemePolicy, build_scheme, load_engineering
+from scheme_builder.errors import SchemeError
+from scheme_builder.synthetic import make_city_grid
+from server.policy import load_policy_book
+
+TARGET_P99_MS, TARGET_INDEX_S = 10.0, 2.0
+CENTRE = (119.974, 31.811)
+
+
+class LinearGrid(Grid):
+    """The same grid answering every radius query by measuring all assets (the baseline)."""
+
+    def within(self, point, radius_m, kinds, voltage_kv=None):
+        return self.within_linear(point, radius_m, kinds, voltage_kv)
+
+
+def requests_for(grid_features, count, seed) -> list:
+    """Requests placed near random assets, so most find candidates, as real customers do."""
+    rng = random.Random(seed)
+    points = [f["geometry"]["coordinates"] for f in grid_features if f["geometry"]["type"] == "Point"]
+    requests = []
+    for _ in range(count):
+        lon, lat = rng.choice(points)
+        hv = rng.random() < 0.4
+        requests.append({"business_type": "hv_new" if hv else "lv_nonresident_new", "customer_class": "non_resident",
+                         "capacity_kva": rng.choice([315, 630, 1250, 2500]) if hv else rng.choice([20, 60, 150]),
+                         "location": {"lon": lon + rng.uniform(-0.003, 0.003), "lat": lat + rng.uniform(-0.003, 0.003)}})
+    return requests
+
+
+def timed_builds(requests, policy, grid) -> tuple[list, list]:
+    times, hashes = [], []
+    for request in requests:
+        start = time.perf_counter()
+        try:
+            hashes.append(build_scheme(request, policy, grid)["scheme_hash"])
+        except SchemeError as exc:
+            hashes.append(type(exc).__name__)
+        times.append((time.perf_counter() - start) * 1000)
+    return times, hashes
+
+
+def percentile(values, share) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def bench_size(size, policy, count) -> dict:
+    features = make_city_grid(size, seed=size, centre=CENTRE)["features"]
+    start = time.perf_counter()
+    grid = Grid.from_features(features, f"bench/{size}")
+    index_s = time.perf_counter() - start
+    linear = LinearGrid(grid.assets, grid.forward, grid.inverse, grid.version)
+    requests = requests_for(features, count, seed=size)
+    timed_builds(requests[:20], policy, grid)                          # warm caches (pyproj, numpy)
+    tree_ms, tree_hashes = timed_builds(requests, policy, grid)
+    linear_ms, linear_hashes = timed_builds(requests, policy, linear)
+    assert tree_hashes == linear_hashes, "the index and the linear scan disagree"
+    return {"assets": len(features), "index_s": index_s, "p50": percentile(tree_ms, 0.5),
+            "p99": percentile(tree_ms, 0.99), "mean": statistics.fmean(tree_ms),
+            "linear_p50": percentile(linear_ms, 0.5), "linear_p99": percentile(linear_ms, 0.99),
+            "speedup": statistics.fmean(linear_ms) / statistics.fmean(tree_ms),
+            "built": sum(h.startswith("sha256:") for h in tree_hashes) / len(tree_hashes)}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    policy = SchemePolicy.from_pack(load_policy_book().get("changzhou").raw, load_engineering())
+    print(f"scheme build, {args.requests} requests per size (STRtree vs linear scan, same requests, same run)")
+    print(f"{'assets':>8} {'index s':>8} {'p50 ms':>8} {'p99 ms':>8} {'lin p50':>8} {'lin p99':>8} {'speedup':>8} {'built':>6}")
+    verdicts = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        r = bench_size(size, policy, args.requests)
+        print(f"{r['assets']:>8} {r['index_s']:>8.2f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
+              f"{r['linear_p50']:>8.2f} {r['linear_p99']:>8.2f} {r['speedup']:>7.1f}× {r['built']:>6.0%}", flush=True)
+        verdicts.append((size, r))
+    print("built: share of requests answered with a scheme (the rest lie outside the grid → 422)")
+    _size, largest = verdicts[-1]
+    print(f"targets at {largest['assets']} assets: p99 {largest['p99']:.2f} ms (≤ {TARGET_P99_MS:g}: "
+          f"{'met' if largest['p99'] <= TARGET_P99_MS else 'MISSED'}), index build {largest['index_s']:.2f} s "
+          f"(≤ {TARGET_INDEX_S:g}: {'met' if largest['index_s'] <= TARGET_INDEX_S else 'MISSED'})")
+
+
+if __name__ == "__main__":
+    main()
