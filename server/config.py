@@ -8,10 +8,12 @@ DEFAULTS = {
     "LOGIN_MAX_FAILURES": 10,        # SYNC_PROTOCOL.md "Authentication": 10 failures …
     "LOGIN_WINDOW_SECONDS": 300,     # … in 5 minutes → 429
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    "GRID_IMPORT_MAX_BYTES": 256 * 1024 * 1024,   # a 100k-asset city is about 30 MB of GeoJSON
     "PAGE_SIZE": 50,
     "MAX_PAGE_SIZE": 500,
 }
-INT_KEYS = {"LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH", "PAGE_SIZE", "MAX_PAGE_SIZE"}
+INT_KEYS = {"LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH", "GRID_IMPORT_MAX_BYTES",
+            "PAGE_SIZE", "MAX_PAGE_SIZE"}
 
 
 def load_config(test_config=None):

@@ -1,6 +1,5 @@
 """Grid data: the back office imports a file (GeoJSON or CSV) as the regions' new snapshots."""
 from flask import current_app, g, request
-from marshmallow import Schema, fields
 
 from server import grid as service
 from server.api import Blueprint
@@ -8,6 +7,7 @@ from server.auth import auth_required
 from server.db import get_db
 from server.errors import Problem
 from server.schemas.common import ProblemSchema
+from server.schemas.grid import ImportResultSchema, SnapshotQuerySchema, SnapshotSchema
 from server.storage import grid as store
 
 blp = Blueprint("grid", __name__, url_prefix="/api/grid", description="Grid snapshots and their imports")
@@ -16,42 +16,9 @@ DEFAULT_NAMES = {"application/json": "upload.geojson", "application/geo+json": "
                  "text/csv": "upload.csv"}
 
 
-class ReservationSchema(Schema):
-    asset_id = fields.String()
-    ticket_id = fields.String()
-    kva = fields.Float()
-
-
-class ImportedSnapshotSchema(Schema):
-    id = fields.Integer()
-    region = fields.String()
-    version = fields.String(metadata={"description": "the grid_version schemes built on it carry"})
-    asset_count = fields.Integer()
-    vanished_reserved_assets = fields.List(fields.Nested(ReservationSchema), metadata={
-        "description": "reservations of signed schemes on assets this import no longer has"})
-
-
-class ImportResultSchema(Schema):
-    filename = fields.String()
-    asset_count = fields.Integer()
-    snapshots = fields.List(fields.Nested(ImportedSnapshotSchema))
-
-
-class SnapshotSchema(Schema):
-    id = fields.Integer()
-    region = fields.String()
-    filename = fields.String()
-    asset_count = fields.Integer()
-    imported_by = fields.String()
-    imported_at = fields.String()
-
-
-class SnapshotQuerySchema(Schema):
-    region = fields.String()
-
-
 def uploaded_file() -> tuple[str, str]:
     """(text, filename) of the body: a multipart ``file``, or GeoJSON/CSV sent as the raw body."""
+    request.max_content_length = current_app.config["GRID_IMPORT_MAX_BYTES"]   # grid files are big
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:

@@ -115,3 +115,11 @@ def test_cli_import_and_its_report(app, tmp_path):
     result = runner.invoke(args=["grid", "import", str(bad)])
     assert result.exit_code == 1
     assert "line 2: TX-1: rating_kva: required" in result.output and "nothing imported" in result.output
+
+
+def test_grid_files_may_exceed_the_general_body_limit_up_to_their_own(app, api):
+    app.config.update(MAX_CONTENT_LENGTH=500, GRID_IMPORT_MAX_BYTES=100_000)
+    assert len(json.dumps(GOOD)) > 500
+    assert import_file(api, GOOD).status_code == 201
+    app.config.update(GRID_IMPORT_MAX_BYTES=500)
+    assert_problem(import_file(api, GOOD), 413, "payload-too-large")

@@ -1,0 +1,36 @@
+"""Grid imports and snapshots."""
+from marshmallow import Schema, fields
+
+
+class ReservationSchema(Schema):
+    asset_id = fields.String()
+    ticket_id = fields.String()
+    kva = fields.Float()
+
+
+class ImportedSnapshotSchema(Schema):
+    id = fields.Integer()
+    region = fields.String()
+    version = fields.String(metadata={"description": "the grid_version schemes built on it carry"})
+    asset_count = fields.Integer()
+    vanished_reserved_assets = fields.List(fields.Nested(ReservationSchema), metadata={
+        "description": "reservations of signed schemes on assets this import no longer has"})
+
+
+class ImportResultSchema(Schema):
+    filename = fields.String()
+    asset_count = fields.Integer()
+    snapshots = fields.List(fields.Nested(ImportedSnapshotSchema))
+
+
+class SnapshotSchema(Schema):
+    id = fields.Integer()
+    region = fields.String()
+    filename = fields.String()
+    asset_count = fields.Integer()
+    imported_by = fields.String()
+    imported_at = fields.String()
+
+
+class SnapshotQuerySchema(Schema):
+    region = fields.String()
