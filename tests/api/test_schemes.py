@@ -2,6 +2,7 @@
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.conftest import assert_problem
 from tests.factories import CENTRE, RECEIVED, feeder, make_grid, make_ticket, transformer
@@ -209,3 +210,22 @@ def test_signing_twice_is_refused(api, grid):
     assert_problem(api.command(ticket_id, "cm_a", "propose_scheme"), 409, "illegal-command")
     assert_problem(api.command(ticket_id, "cm_a", "sign_scheme", scheme_hash=scheme_hash, signer_name="x"), 409,
                    "illegal-command")
+
+
+REQUEST_FIELDS = ["region", "policy_year", "zone", "business_type", "customer_class", "capacity_kva", "capacity_kw",
+                  "phase", "power_factor", "reliability_class", "location", "area_class", "ev_charging"]
+json_values = st.recursive(st.none() | st.booleans() | st.integers(-10**6, 10**7) | st.floats(allow_nan=False)
+                           | st.text(max_size=8) | st.sampled_from(["changzhou", "hv_new", "level1", "B", "west_pilot"]),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
+                               st.sampled_from(["lon", "lat", "x"]), inner, max_size=3), max_leaves=6)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(changes=st.dictionaries(st.sampled_from(REQUEST_FIELDS), json_values, max_size=4))
+def test_random_preview_bodies_get_a_scheme_or_a_422_naming_a_field(api, grid, changes):
+    response = api.post("/api/schemes/preview", "cm_a", json={**preview_body(), **changes})
+    if response.status_code == 200:
+        assert response.json["scheme_hash"].startswith("sha256:")
+    else:
+        problem = assert_problem(response, 422, "validation-error")
+        assert problem["errors"], problem
