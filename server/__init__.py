@@ -1,5 +1,6 @@
 """yekuo server: the Flask application factory."""
 import logging
+from pathlib import Path
 
 from flask import Flask
 from flask_smorest import Api
@@ -12,6 +13,8 @@ from server.policy import PolicyNotFound, load_policy_book
 from scheme_builder import SchemeError
 from scheme_builder.errors import GridDataError
 from server.schemas.common import ProblemSchema
+from server.sync_ops import record_reference_versions
+from sync.blobs import BadUpload, BlobStore, BlobTooLarge, HashMismatch, OffsetMismatch
 
 OPENAPI = {
     "API_TITLE": "yekuo",
@@ -38,7 +41,10 @@ def create_app(test_config=None) -> Flask:
     logging.basicConfig(level=logging.INFO)
     app.extensions["yekuo.policies"] = load_policy_book()
     app.extensions["yekuo.grids"] = GridCache()
+    app.extensions["yekuo.blobs"] = BlobStore(Path(app.config["DATA_DIR"]) / "blobs", app.config["MAX_BLOB_BYTES"])
     db.init_app(app)
+    with app.app_context():
+        record_reference_versions(db.get_db(), app.extensions["yekuo.policies"])
     api = ProblemApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     register_blueprints(api)
@@ -46,6 +52,10 @@ def create_app(test_config=None) -> Flask:
     errors.register_domain_error(PolicyNotFound, "validation-error")
     errors.register_domain_error(GridDataError, "validation-error", lambda exc: {"report": exc.report})
     errors.register_domain_error(SchemeError, "validation-error")
+    errors.register_domain_error(OffsetMismatch, "offset-mismatch", lambda exc: {"upload_offset": exc.expected})
+    errors.register_domain_error(HashMismatch, "hash-mismatch")
+    errors.register_domain_error(BlobTooLarge, "payload-too-large")
+    errors.register_domain_error(BadUpload, "validation-error")
     cli.init_app(app)
     docs.init_app(app)
     return app

@@ -9,11 +9,16 @@ DEFAULTS = {
     "LOGIN_WINDOW_SECONDS": 300,     # … in 5 minutes → 429
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "GRID_IMPORT_MAX_BYTES": 256 * 1024 * 1024,   # a 100k-asset city is about 30 MB of GeoJSON
+    "SYNC_MAX_OPS": 1000,                 # per push; the client splits a longer queue
+    "SYNC_MAX_BYTES": 8 * 1024 * 1024,    # per push body, after gzip inflation
+    "MAX_BLOB_BYTES": 32 * 1024 * 1024,
+    "TOMBSTONE_HORIZON_DAYS": 30,
     "PAGE_SIZE": 50,
     "MAX_PAGE_SIZE": 500,
 }
 INT_KEYS = {"LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH", "GRID_IMPORT_MAX_BYTES",
-            "PAGE_SIZE", "MAX_PAGE_SIZE"}
+            "SYNC_MAX_OPS", "SYNC_MAX_BYTES", "MAX_BLOB_BYTES", "TOMBSTONE_HORIZON_DAYS", "PAGE_SIZE",
+            "MAX_PAGE_SIZE"}
 
 
 def load_config(test_config=None):

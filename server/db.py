@@ -74,17 +74,28 @@ class transaction:
     """``with transaction(db):`` — BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error.
 
     IMMEDIATE takes the write lock up front, so two writers queue instead of failing mid-way.
+    Inside an open transaction it is a SAVEPOINT instead: a sync push applies each op in the same
+    transaction as its log entry, and a failing op rolls back only its own effect.
     """
 
     def __init__(self, db: sqlite_utils.Database):
-        self.db = db
+        self.db, self.savepoint = db, None
 
     def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
+        if self.db.conn.in_transaction:
+            self.savepoint = f"sp_{id(self)}"
+            self.db.execute(f"SAVEPOINT {self.savepoint}")
+        else:
+            self.db.execute("BEGIN IMMEDIATE")
         return self.db
 
     def __exit__(self, exc_type, exc, tb):
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
+        if self.savepoint:
+            if exc_type:
+                self.db.execute(f"ROLLBACK TO {self.savepoint}")
+            self.db.execute(f"RELEASE {self.savepoint}")
+        else:
+            self.db.execute("ROLLBACK" if exc_type else "COMMIT")
         return False
 
 

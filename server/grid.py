@@ -17,6 +17,7 @@ from server.db import transaction
 from server.errors import Problem
 from server.policy import Pack, PolicyBook
 from server.storage import grid as store
+from server.storage.tickets import next_change
 
 
 def grid_version(region: str, snapshot_id: int) -> str:
@@ -50,6 +51,7 @@ def import_grid(db, book: PolicyBook, text: str, filename: str, username: str, a
 
 def import_region(db, region, features, filename, username) -> dict:
     snapshot_id = store.save_snapshot(db, region, features, filename, username)
+    next_change(db, "reference", f"grid:{region}", region=region)      # devices pull the new assets
     present = {f["properties"]["asset_id"] for f in features}
     orphaned = [r for r in store.active_reservations(db, region) if r["asset_id"] not in present]
     return {"id": snapshot_id, "region": region, "version": grid_version(region, snapshot_id),

@@ -27,29 +27,33 @@ def build(db, grids, pack, request: dict, exclude_ticket=None) -> dict:
     return build_scheme(request, scheme_policy(pack), grid, reserved)
 
 
-def ticket_request(ticket, area_class=None) -> dict:
+def ticket_request(ticket) -> dict:
     """The scheme request a ticket makes (SCHEME_API.md "Request")."""
     return {**{name: ticket.get(name) for name in SCHEME_FIELDS}, "region": ticket["region"],
-            "policy_year": ticket["policy_year"], "area_class": area_class}
+            "policy_year": ticket["policy_year"], "area_class": None}
 
 
-def build_for_ticket(ticket, ctx, area_class=None) -> dict:
-    return build(ctx["db"], ctx["grids"], ctx["pack"], ticket_request(ticket, area_class), ticket["id"])
+def build_for_ticket(ticket, ctx) -> dict:
+    return build(ctx["db"], ctx["grids"], ctx["pack"], ticket_request(ticket), ticket["id"])
 
 
-def current_scheme(ticket, shown_hash) -> dict:
-    """The ticket's scheme, if it is the one the caller was shown."""
-    scheme = ticket["scheme"]
-    if scheme["scheme_hash"] != shown_hash:
+SHOWN_HASH_COMMANDS = ("choose_option", "cosign", "sign_scheme")
+
+
+def check_shown_hash(command, ticket, raw_args):
+    """SYNC_PROTOCOL.md "Commands": after the stage check and before the arguments are validated,
+    the ``scheme_hash`` a command names must be the ticket's current scheme."""
+    shown, scheme = raw_args.get("scheme_hash"), ticket.get("scheme") or {}
+    if command in SHOWN_HASH_COMMANDS and isinstance(shown, str) and scheme and shown != scheme["scheme_hash"]:
         raise Problem("scheme-hash-mismatch", "the ticket's scheme changed since it was shown; show it again",
                       scheme_hash=scheme["scheme_hash"])
-    return scheme
 
 
 # ---- the command effects -------------------------------------------------------------------
 
 def propose(ticket, args, ctx):
-    scheme = build_for_ticket(ticket, ctx, args.get("area_class"))
+    scheme = build(ctx["db"], ctx["grids"], ctx["pack"], {**ticket_request(ticket), **args.get("request", {})},
+                   ticket["id"])
     if args.get("scheme_hash") not in (None, scheme["scheme_hash"]):
         raise Problem("scheme-hash-mismatch", "the grid, the policy or the ticket changed since the preview",
                       scheme_hash=scheme["scheme_hash"], fresh_scheme=scheme)
@@ -58,7 +62,7 @@ def propose(ticket, args, ctx):
 
 
 def choose(ticket, args, ctx):
-    scheme = current_scheme(ticket, args["scheme_hash"])
+    scheme = ticket["scheme"]
     if args["rank"] > len(scheme["options"]):
         raise Problem("validation-error", f"the scheme has {len(scheme['options'])} option(s)",
                       errors={"args.rank": [f"between 1 and {len(scheme['options'])}"]})
@@ -66,14 +70,14 @@ def choose(ticket, args, ctx):
 
 
 def cosign(ticket, args, ctx):
-    scheme = current_scheme(ticket, args["scheme_hash"])
+    scheme = ticket["scheme"]
     scheme.update(cosigned_at=iso(utcnow()), cosigned_by=ctx["actor"].user.username,
                   cosign_comment=args.get("comment"))
 
 
 def sign(ticket, args, ctx):
     """The customer signs: reserve the capacity, or refuse with a fresh scheme if it is gone."""
-    scheme = current_scheme(ticket, args["scheme_hash"])
+    scheme = ticket["scheme"]
     db, region, option = ctx["db"], ticket["region"], scheme["chosen_option"]
     kva = scheme["request"]["capacity_kva"]
     grid = ctx["grids"].get(db, region)

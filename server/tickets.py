@@ -142,7 +142,7 @@ def create_ticket(db, book: PolicyBook, actor: Actor, data) -> dict:
               "policy_version": pack.version, "zone": pack.zone(data.get("zone")).zone,
               "documents": checklist(pack, data["business_type"], data.get("documents", [])),
               "stage": "accepted", "stage_started_at": now, "created_at": now, "updated_at": now,
-              "created_by": actor.user.username, "scheme": None}
+              "created_by": actor.user.username, "scheme": None, "has_conflict": False}
     record["pipeline"] = pack.pipeline_for(record["business_type"], record["customer_class"],
                                            record["reliability_class"])
     with transaction(db):
@@ -195,7 +195,19 @@ def load_args(name, args) -> dict:
                       errors=flatten_errors(exc.messages, "args")) from None
 
 
-def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, client_time=None, grids=None) -> dict:
+BLOB_ARGS = ("signature_blob",)
+
+
+def check_blobs(raw_args, blobs):
+    """Blobs a command names must be uploaded completely first (``missing-blob``)."""
+    for name in BLOB_ARGS:
+        ref = raw_args.get(name)
+        if blobs is not None and isinstance(ref, str) and ref.startswith("sha256:") and not blobs.complete(ref):
+            raise Problem("missing-blob", f"blob {ref} is not uploaded (completely) yet", blob=ref)
+
+
+def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, client_time=None, grids=None,
+                blobs=None) -> dict:
     """Check and apply one command in one transaction: read, check, effect, save and history.
 
     Holding the write lock from the read on means two commands on one ticket (or two signatures on
@@ -208,6 +220,8 @@ def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, clien
             command = stages.check_command(name, ticket, pack, actor.user.role)
         except stages.IllegalCommand as exc:
             raise Problem("illegal-command", str(exc), stage=exc.stage, allowed_commands=exc.allowed) from None
+        schemes.check_shown_hash(name, ticket, args)
+        check_blobs(args, blobs)
         args = load_args(name, args)
         effect = COMMAND_EFFECTS.get(name)
         if effect:

@@ -27,6 +27,6 @@ class Blueprint(SmorestBlueprint):
 
 
 def register_blueprints(api):
-    from server.api import auth, calendar, devices, grid, policies, schemes, tickets
-    for module in (auth, devices, policies, tickets, calendar, schemes, grid):
+    from server.api import auth, blobs, calendar, conflicts, devices, grid, policies, schemes, sync, tickets
+    for module in (auth, devices, policies, tickets, calendar, schemes, grid, sync, blobs, conflicts):
         api.register_blueprint(module.blp)

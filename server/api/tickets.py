@@ -9,6 +9,8 @@ from server.schemas.common import ProblemSchema
 from server.schemas.tickets import (CommandSchema, TicketCreateSchema, TicketPageSchema, TicketPatchSchema,
                                     TicketQuerySchema, TicketSchema)
 from server.storage import tickets as store, utcnow
+from server.schemas.sync import AuditEntrySchema
+from sync import oplog
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/tickets", description="Tickets, their stages and deadlines")
 
@@ -80,5 +82,16 @@ def patch_ticket(body, ticket_id):
 def run_command(body, ticket_id):
     """Run a command of the stage machine (complete_acceptance, connect, cancel, scheme commands …)."""
     ticket = service.run_command(get_db(), policies(), actor(), ticket_id, body["command"], body["args"],
-                                 body["client_time"], current_app.extensions["yekuo.grids"])
+                                 body["client_time"], current_app.extensions["yekuo.grids"],
+                                 current_app.extensions["yekuo.blobs"])
     return present(ticket)
+
+
+@blp.route("/<ticket_id>/audit", methods=["GET"])
+@auth_required()
+@blp.response(200, AuditEntrySchema(many=True))
+@blp.alt_response(404, schema=ProblemSchema)
+def audit(ticket_id):
+    """Every sync op on the ticket: user, device, client and server time, the op and its result."""
+    service.get_visible(get_db(), g.user, ticket_id)
+    return oplog.entity_ops(get_db(), ticket_id)

@@ -102,10 +102,20 @@ class ManualQueueItemSchema(Schema):
     request = fields.Dict()
 
 
+class RequestOverridesSchema(Schema):
+    """What the manager surveyed on site, overriding the ticket's values for this scheme."""
+    area_class = fields.String(allow_none=True, validate=validate.OneOf(AREA_CLASSES))
+    reliability_class = fields.String(validate=validate.OneOf(RELIABILITY_CLASSES))
+    location = fields.Nested(LocationSchema)
+    park_or_electrification = fields.Boolean()
+    ev_charging = fields.Boolean()
+
+
 class ProposeArgsSchema(Schema):
     scheme_hash = fields.String(validate=HASH, metadata={
         "description": "the hash the device showed; 409 scheme-hash-mismatch if the server's build differs"})
-    area_class = fields.String(allow_none=True, validate=validate.OneOf(AREA_CLASSES))
+    request = fields.Nested(RequestOverridesSchema, load_default=dict, metadata={
+        "description": "scheme request fields overriding the ticket's (SCHEME_API.md); defaults from the ticket"})
 
 
 class ChooseArgsSchema(Schema):

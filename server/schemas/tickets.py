@@ -136,6 +136,7 @@ class TicketSchema(TicketCreateSchema):
     updated_at = fields.String()
     cancel_reason = fields.String(allow_none=True)
     scheme = fields.Dict(allow_none=True)
+    has_conflict = fields.Boolean(metadata={"description": "a sync conflict awaits a person (GET /api/conflicts)"})
     stage_history = fields.List(fields.Nested(HistorySchema))
 
 

@@ -8,9 +8,10 @@ import json
 from server.storage import iso, utc_iso, utcnow
 
 
-def next_change(db, entity, entity_id, op="upsert") -> int:
-    cursor = db.execute("INSERT INTO changes (entity, entity_id, op, at) VALUES (?, ?, ?, ?)",
-                        [entity, entity_id, op, iso(utcnow())])
+def next_change(db, entity, entity_id, op="upsert", team=None, region=None) -> int:
+    """A new change_seq; ``team``/``region`` record who could see the entity then (pull scope)."""
+    cursor = db.execute("INSERT INTO changes (entity, entity_id, op, at, team, region) VALUES (?, ?, ?, ?, ?, ?)",
+                        [entity, entity_id, op, iso(utcnow()), team, region])
     return cursor.lastrowid
 
 
@@ -29,7 +30,7 @@ def get_ticket(db, ticket_id):
 
 def save_ticket(db, record) -> dict:
     """Insert or replace the record under a new version; returns it with the version set."""
-    record["version"] = next_change(db, "ticket", record["id"])
+    record["version"] = next_change(db, "ticket", record["id"], team=record["team"], region=record["region"])
     deadlines = record.get("deadlines", {})
     db["tickets"].upsert({
         "id": record["id"], "number": record["number"], "region": record["region"], "team": record["team"],

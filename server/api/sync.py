@@ -1,0 +1,144 @@
+"""The sync endpoints of SYNC_PROTOCOL.md: push, pull, digest, info and blobs."""
+import gzip
+import io
+import threading
+
+from flask import current_app, g, request
+from marshmallow import EXCLUDE
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from server import sync_ops, tickets
+from server.api import Blueprint
+from server.auth import auth_required
+from server.db import get_db, transaction
+from server.errors import Problem, flatten_errors, problem_dict
+from server.schemas.common import ProblemSchema
+from server.schemas.sync import (DigestSchema, InfoSchema, OpEnvelopeSchema, PullQuerySchema, PullSchema,
+                                 PushResultSchema, PushSchema)
+from server.storage import iso, utcnow
+from sync import PROTOCOLS, oplog, pull as pull_engine
+from sync.push import Device, push
+
+blp = Blueprint("sync", __name__, url_prefix="/sync", description="Offline sync (SYNC_PROTOCOL.md)")
+PUSH_SLOTS = threading.BoundedSemaphore(4)       # concurrent pushes per process before 503
+ENVELOPE = OpEnvelopeSchema(only=("op_id", "seq"), unknown=EXCLUDE)   # enough to log and order an op
+
+
+@blp.before_request
+def inflate_gzip_body():
+    """A gzip push is inflated here, within the byte limit, before anything parses it."""
+    limit = current_app.config["SYNC_MAX_BYTES"]
+    request.max_content_length = limit
+    if request.headers.get("Content-Encoding", "").lower() != "gzip":
+        return
+    try:
+        body = gzip.GzipFile(fileobj=io.BytesIO(request.get_data())).read(limit + 1)
+    except (OSError, EOFError) as exc:
+        raise Problem("malformed-json", f"the body is not valid gzip: {exc}") from None
+    if len(body) > limit:
+        raise RequestEntityTooLarge(f"the inflated body is above {limit} bytes")
+    request.environ.update({"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
+    request.environ.pop("HTTP_CONTENT_ENCODING", None)
+    request._cached_data = body
+
+
+def device() -> Device:
+    return Device(g.device_id, g.user.username)
+
+
+def op_context() -> dict:
+    return {"db": get_db(), "book": current_app.extensions["yekuo.policies"],
+            "grids": current_app.extensions["yekuo.grids"], "blobs": current_app.extensions["yekuo.blobs"],
+            "actor": tickets.Actor(g.user, g.device_id)}
+
+
+@blp.route("/push", methods=["POST"])
+@auth_required()
+@blp.arguments(PushSchema)
+@blp.response(200, PushResultSchema)
+@blp.alt_response(413, schema=ProblemSchema, description="more than max_ops ops or max_bytes bytes")
+@blp.alt_response(503, schema=ProblemSchema, description="overloaded: retry after Retry-After seconds")
+def push_ops(body):
+    """Push queued ops: each applied once, in seq order, with its own result."""
+    if body["protocol"] not in PROTOCOLS:
+        raise Problem("unsupported-protocol", f"protocol {body['protocol']} is not supported",
+                      protocols=list(PROTOCOLS))
+    if body["device_id"] != g.device_id:
+        raise Problem("forbidden", "device_id is not the device this token belongs to")
+    if len(body["ops"]) > current_app.config["SYNC_MAX_OPS"]:
+        raise Problem("payload-too-large", f"at most {current_app.config['SYNC_MAX_OPS']} ops per push")
+    if not PUSH_SLOTS.acquire(timeout=5):
+        raise Problem("overloaded", "too many pushes at once", headers={"Retry-After": "2"})
+    try:
+        return run_push(body["ops"])
+    finally:
+        PUSH_SLOTS.release()
+
+
+def run_push(ops) -> dict:
+    envelopes, results = [], []
+    for op in ops:
+        errors = ENVELOPE.validate(op, partial=False) if isinstance(op, dict) else {"_op": ["an op is an object"]}
+        if errors:
+            results.append({"op_id": op.get("op_id") if isinstance(op, dict) else None, "status": "rejected",
+                            "error": problem_dict("validation-error", "the op cannot be identified",
+                                                  flatten_errors(errors))})
+        else:
+            envelopes.append(op)
+    ctx = op_context()
+    outcome = push(get_db(), device(), envelopes, lambda op: sync_ops.apply_op(op, ctx), transaction,
+                   lambda: iso(utcnow()))
+    return {"protocol": 1, **outcome, "results": results + outcome["results"], "server_time": iso(utcnow())}
+
+
+@blp.route("/pull", methods=["GET"])
+@auth_required()
+@blp.arguments(PullQuerySchema, location="query")
+@blp.response(200, PullSchema)
+@blp.alt_response(410, schema=ProblemSchema, description="cursor-expired: pull again from 0")
+def pull_changes(query):
+    """What changed since a server cursor, latest state per entity, in the caller's scope (gzip on request)."""
+    db = get_db()
+    try:
+        return pull_engine.page(db, sync_ops.pull_scope(g.user), query["since"], query["limit"],
+                                horizon(db), sync_ops.renderer(db, current_app.extensions["yekuo.policies"], g.user))
+    except pull_engine.CursorExpired as exc:
+        raise Problem("cursor-expired", str(exc)) from None
+
+
+def horizon(db) -> int:
+    row = db.execute("SELECT value FROM sync_meta WHERE key = 'purged_below'").fetchone()
+    return int(row[0]) if row else 0
+
+
+@blp.after_request
+def gzip_pull(response):
+    if (request.endpoint == "sync.pull_changes" and response.status_code == 200
+            and "gzip" in request.headers.get("Accept-Encoding", "")):
+        response.set_data(gzip.compress(response.get_data(), compresslevel=5))
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Vary"] = "Accept-Encoding"
+    return response
+
+
+@blp.route("/digest", methods=["GET"])
+@auth_required()
+@blp.response(200, DigestSchema)
+def digest():
+    """Count and hash of (ticket id, version) the caller's pull delivers: compare with the device's."""
+    sql, params = tickets.scope_sql(g.user)
+    rows = get_db().execute(f"SELECT id, version FROM tickets WHERE {sql}", params).fetchall()
+    return pull_engine.digest(rows)
+
+
+@blp.route("/info", methods=["GET"])
+@auth_required()
+@blp.response(200, InfoSchema)
+def info():
+    """Protocol versions, batch limits, horizon, server time, and this device's cursor and held ops."""
+    config, db = current_app.config, get_db()
+    return {"protocols": list(PROTOCOLS), "max_ops": config["SYNC_MAX_OPS"], "max_bytes": config["SYNC_MAX_BYTES"],
+            "max_blob_bytes": config["MAX_BLOB_BYTES"], "tombstone_horizon_days": config["TOMBSTONE_HORIZON_DAYS"],
+            "server_time": iso(utcnow()),
+            "device": {"acked_seq": oplog.acked_seq(db, g.device_id, g.user.username),
+                       "held": oplog.held_seqs(db, g.device_id, g.user.username)}}

@@ -1,0 +1,193 @@
+"""The server's side of push: each op type handled by the same ticket service the REST API uses.
+
+``apply_op`` never raises for a bad op: it returns ``rejected`` with the problem the REST API would
+have answered. Only a locked or failing database propagates (the op is not consumed; the client
+retries). Pull renders each changed entity as the caller may see it now.
+"""
+import copy
+import hashlib
+import json
+import sqlite3
+
+from marshmallow import ValidationError
+
+from server import tickets
+from server.db import transaction
+from server.errors import Problem, flatten_errors, problem_dict, to_problem
+from server.grid import ENGINEERING, grid_version
+from server.schemas.sync import EVIDENCE_SCHEMAS, OP_SCHEMAS
+from server.schemas.tickets import TicketPatchSchema, ticket_create_schema, ticket_patch_schema
+from server.storage import conflicts, evidence, grid as grid_store, iso, tickets as ticket_store
+from sync import merge
+
+PATCHABLE = set(TicketPatchSchema().fields)
+
+
+def apply_op(op: dict, ctx: dict) -> dict:
+    """``ctx``: db, book, grids, blobs, actor. Returns the op's outcome."""
+    try:
+        loaded = OP_SCHEMAS[op.get("type")].load(op) if op.get("type") in OP_SCHEMAS else invalid_type(op)
+        return HANDLERS[loaded["type"]](loaded, ctx)
+    except sqlite3.OperationalError:
+        raise
+    except Exception as exc:       # every other failure is this op's rejection, as REST would answer it
+        problem = to_problem(exc)
+        return {"status": "rejected",
+                "error": problem_dict(problem.slug, problem.detail, problem.errors, **problem.extra)}
+
+
+def invalid_type(op):
+    raise ValidationError({"type": [f"one of {', '.join(OP_SCHEMAS)}"]})
+
+
+def create(op, ctx) -> dict:
+    data = {**op["data"]}
+    if data.setdefault("id", op["entity_id"]) != op["entity_id"]:
+        raise Problem("validation-error", "data.id differs from entity_id", errors={"data.id": ["must be entity_id"]})
+    try:
+        loaded = ticket_create_schema.load(data)
+    except ValidationError as exc:
+        raise Problem("validation-error", "the ticket is not valid", errors=flatten_errors(exc.messages, "data"))
+    record = tickets.create_ticket(ctx["db"], ctx["book"], ctx["actor"], loaded)
+    return {"status": "applied", "change_seq": record["version"]}
+
+
+def update(op, ctx) -> dict:
+    db, actor = ctx["db"], ctx["actor"]
+    ticket = tickets.get_visible(db, actor.user, op["entity_id"])
+    check_paths(op["changes"])
+    outcome = merge.merge(ticket, op["changes"], op["base_version"])
+    patch = patch_for(ticket, outcome.apply)
+    for path, base, current, value in outcome.conflicts:
+        conflicts.add(db, ticket["id"], path, base, current, value, op["op_id"], actor.user.username, actor.device_id)
+    if outcome.conflicts:
+        patch["has_conflict"] = True
+    saved = tickets.update_ticket(db, ctx["book"], actor, ticket["id"], patch) if patch else ticket
+    result = {"status": outcome.status, "change_seq": saved["version"]}
+    if outcome.conflicts:
+        result["conflicts"] = [{"path": path, "server_value": current, "device_value": value}
+                               for path, _base, current, value in outcome.conflicts]
+    return result
+
+
+def check_paths(changes):
+    errors = {}
+    for path in changes:
+        try:
+            top = merge.split(path)[0]
+        except merge.BadPath as exc:
+            errors[f"changes.{path}"] = [str(exc)]
+            continue
+        if top not in PATCHABLE:
+            errors[f"changes.{path}"] = ["not a field a device may change (stages change by commands)"]
+    if errors:
+        raise Problem("validation-error", "some changes name fields that cannot change", errors=errors)
+
+
+def patch_for(ticket, apply: dict) -> dict:
+    """The top-level fields the applied paths touch, validated like a REST PATCH."""
+    if not apply:
+        return {}
+    scratch = copy.deepcopy(ticket)
+    for path, value in apply.items():
+        merge.set_path(scratch, path, value)
+    raw = {top: scratch[top] for top in {path.split(".")[0] for path in apply}}
+    try:
+        return ticket_patch_schema.load(raw)
+    except ValidationError as exc:
+        raise Problem("validation-error", "the changes are not valid", errors=flatten_errors(exc.messages, "changes"))
+
+
+def command(op, ctx) -> dict:
+    record = tickets.run_command(ctx["db"], ctx["book"], ctx["actor"], op["entity_id"], op["command"], op["args"],
+                                 op["client_time"], ctx["grids"], ctx["blobs"])
+    return {"status": "applied", "change_seq": record["version"]}
+
+
+def add_evidence(op, ctx) -> dict:
+    """Insert-only evidence; a document scan also marks its checklist item received."""
+    db, actor = ctx["db"], ctx["actor"]
+    ticket = tickets.get_visible(db, actor.user, op["entity_id"])
+    try:
+        data = EVIDENCE_SCHEMAS[op["type"]].load(op["data"])
+    except ValidationError as exc:
+        raise Problem("validation-error", "the evidence is not valid", errors=flatten_errors(exc.messages, "data"))
+    if "blob" in data and not ctx["blobs"].complete(data["blob"]):
+        raise Problem("missing-blob", f"blob {data['blob']} is not uploaded (completely) yet", blob=data["blob"])
+    data = {k: iso(v) if hasattr(v, "isoformat") else v for k, v in data.items()}
+    evidence_id = evidence.add(db, ticket["id"], op["type"].split(".")[0], data, op["op_id"], actor.user.username,
+                               actor.device_id, iso(op["client_time"]) if op["client_time"] else None)
+    if op["type"] == "document.add":
+        documents = [{**d, "status": "received", "blob": data["blob"]} if d["kind"] == data["kind"] else d
+                     for d in ticket["documents"]]
+        if data["kind"] not in {d["kind"] for d in documents}:
+            documents.append({"kind": data["kind"], "status": "received", "blob": data["blob"]})
+        tickets.update_ticket(db, ctx["book"], actor, ticket["id"], {"documents": documents})
+    change_seq = ticket_store.next_change(db, "evidence", str(evidence_id), team=ticket["team"],
+                                          region=ticket["region"])
+    return {"status": "applied", "change_seq": change_seq}
+
+
+HANDLERS = {"ticket.create": create, "ticket.update": update, "ticket.command": command,
+            **{t: add_evidence for t in EVIDENCE_SCHEMAS}}
+
+
+# ---- pull -----------------------------------------------------------------------------------
+
+def renderer(db, book, user):
+    """``render(entity, entity_id)``: the data the user may see now, or None (→ ``remove``)."""
+    def ticket(entity_id):
+        record = ticket_store.get_ticket(db, entity_id)
+        return record if record and tickets.in_scope(user, record) else None
+
+    def evidence_row(entity_id):
+        row = evidence.get(db, int(entity_id))
+        return row if row and ticket(row["ticket_id"]) else None
+
+    def reference(entity_id):
+        kind, _, name = entity_id.partition(":")
+        return REFERENCE[kind](db, book, name)
+
+    entities = {"ticket": ticket, "evidence": evidence_row, "reference": reference}
+    return lambda entity, entity_id: entities[entity](entity_id)
+
+
+def policy_reference(db, book, pack_id):
+    pack = book.packs.get(pack_id)
+    return pack and {"id": pack.id, "version": pack.version, "pack": pack.raw}
+
+
+def grid_reference(db, book, region):
+    snapshot = grid_store.current_snapshot(db, region)
+    return snapshot and {"region": region, "version": grid_version(region, snapshot["id"]),
+                         "features": grid_store.snapshot_features(db, snapshot["id"])}
+
+
+REFERENCE = {"policy": policy_reference, "grid": grid_reference,
+             "engineering": lambda db, book, name: {"engineering": ENGINEERING}}
+
+
+def pull_scope(user):
+    """SQL over a change row ``s``: which changes the user's devices may ever have seen."""
+    if user.role == "admin":
+        return "1 = 1", []
+    if user.role == "backoffice":
+        return "s.region = ? OR s.region IS NULL", [user.region]
+    return ("(s.entity IN ('ticket', 'evidence') AND s.team = ?) OR "
+            "(s.entity = 'reference' AND (s.region = ? OR s.region IS NULL))", [user.team, user.region])
+
+
+def record_reference_versions(db, book):
+    """At start-up: a change for each policy pack and the engineering tables whose version is new."""
+    current = {f"policy:{pack.id}": (pack.version, pack.region) for pack in book.packs.values()}
+    current["engineering:"] = (str(hash_of(ENGINEERING)), None)
+    with transaction(db):
+        known = dict(db.execute("SELECT entity_id, version FROM reference_versions").fetchall())
+        for entity_id, (version, region) in current.items():
+            if known.get(entity_id) != version:
+                ticket_store.next_change(db, "reference", entity_id, region=region)
+                db.execute("INSERT OR REPLACE INTO reference_versions VALUES (?, ?)", [entity_id, version])
+
+
+def hash_of(data) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
