@@ -64,3 +64,13 @@ def valid_location(location) -> bool:
     lon, lat = location.get("lon"), location.get("lat")
     numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (lon, lat))
     return numbers and -180 <= lon <= 180 and -90 <= lat <= 90
+
+
+TICKET_FIELDS = ("business_type", "customer_class", "capacity_kva", "capacity_kw", "phase", "power_factor",
+                 "reliability_class", "location", "park_or_electrification", "ev_charging", "zone")
+
+
+def ticket_request(ticket: dict) -> dict:
+    """The scheme request a ticket record makes (the server and the offline client use this one)."""
+    return {**{name: ticket.get(name) for name in TICKET_FIELDS}, "region": ticket["region"],
+            "policy_year": ticket["policy_year"], "area_class": None}

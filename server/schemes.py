@@ -12,12 +12,10 @@ capacity is taken and given a fresh scheme.
 """
 from scheme_builder import build_scheme
 from scheme_builder.capacity import shortfalls
+from scheme_builder.request import TICKET_FIELDS, ticket_request
 from server.errors import Problem
 from server.grid import scheme_policy
 from server.storage import grid as grid_store, iso, utcnow
-
-SCHEME_FIELDS = ("business_type", "customer_class", "capacity_kva", "capacity_kw", "phase", "power_factor",
-                 "reliability_class", "location", "park_or_electrification", "ev_charging", "zone")
 
 
 def build(db, grids, pack, request: dict, exclude_ticket=None) -> dict:
@@ -25,12 +23,6 @@ def build(db, grids, pack, request: dict, exclude_ticket=None) -> dict:
     grid = grids.get(db, pack.region)
     reserved = grid_store.reserved_by_asset(db, pack.region, exclude_ticket)
     return build_scheme(request, scheme_policy(pack), grid, reserved)
-
-
-def ticket_request(ticket) -> dict:
-    """The scheme request a ticket makes (SCHEME_API.md "Request")."""
-    return {**{name: ticket.get(name) for name in SCHEME_FIELDS}, "region": ticket["region"],
-            "policy_year": ticket["policy_year"], "area_class": None}
 
 
 def build_for_ticket(ticket, ctx) -> dict:
@@ -104,7 +96,7 @@ SCHEME_EFFECTS = {"propose_scheme": propose, "choose_option": choose, "cosign": 
 def unsettle(ticket, changes):
     """A field the scheme was built from changed: the unsigned scheme goes; a signed one stays put."""
     scheme = ticket.get("scheme")
-    touched = sorted(set(changes) & set(SCHEME_FIELDS))
+    touched = sorted(set(changes) & set(TICKET_FIELDS))
     if not scheme or not touched:
         return
     if scheme.get("signed_at"):
