@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export YEKUO_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test bench system-packages clean
+.PHONY: run test bench soak system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ run: $(STAMP) system-packages
 
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q
+
+# The crash test with 200 SIGKILLs instead of 20.
+soak: $(STAMP) system-packages
+	YEKUO_SOAK_KILLS=200 $(BIN)/python -m pytest -q tests/e2e/test_crash.py
 
 bench: $(STAMP) system-packages
 	$(BIN)/python -m benchmarks

@@ -57,7 +57,7 @@ class Client:
         self.http = http or requests.Session()
         self.max_attempts, self.base_delay, self.max_delay = max_attempts, base_delay, max_delay
         self.clock = clock or (lambda: datetime.now(timezone.utc).astimezone())
-        self.db = sqlite3.connect(db_path, isolation_level=None)
+        self.db = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)   # one user at a time
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.executescript(SCHEMA)
 

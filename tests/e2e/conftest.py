@@ -1,5 +1,6 @@
 """A real server process (gunicorn, several workers) on a free port and its own SQLite file."""
 import os
+import signal
 import shutil
 import socket
 import subprocess
@@ -25,13 +26,22 @@ class Server:
     """``gunicorn wsgi:app`` started in a subprocess; ``url(path)`` and a logged-in ``session(user)``."""
 
     def __init__(self, data_dir: Path, workers: int = 3):
-        self.data_dir, self.port = data_dir, free_port()
-        self.log = open(data_dir / "server.log", "wb")
-        env = {**os.environ, "YEKUO_DATA_DIR": str(data_dir)}
+        self.data_dir, self.port, self.workers = data_dir, free_port(), workers
+        self.log = open(data_dir / "server.log", "ab")
+        self.start()
+
+    def start(self):
+        env = {**os.environ, "YEKUO_DATA_DIR": str(self.data_dir)}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", "4",
-             "--bind", f"127.0.0.1:{self.port}", "wsgi:app"], cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--threads", "4",
+             "--bind", f"127.0.0.1:{self.port}", "wsgi:app"], cwd=ROOT, env=env, stdout=self.log, stderr=self.log,
+            start_new_session=True)
         self.wait_ready()
+
+    def kill(self):
+        """SIGKILL to the master and its workers at once: no shutdown code runs."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=15)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -57,9 +67,9 @@ class Server:
         return session
 
     def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=15)
-        self.log.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
 
 
 @pytest.fixture
@@ -70,3 +80,4 @@ def server(tmp_path, template_db):
     running = Server(data_dir)
     yield running
     running.stop()
+    running.log.close()

@@ -127,3 +127,15 @@ def test_two_devices_and_rest_merge_conflict_and_the_resolution_reaches_both(ser
         record = pda.record("ticket", ticket_id)
         assert record["address"] == "协商后的地址" and record["customer"]["phone"] == "13700000001"
         assert record["has_conflict"] is False and pda.digest() == pda.server_digest()
+
+
+def test_a_device_offline_with_5000_ops_syncs_in_one_go(server, tmp_path):
+    pda = device(server, tmp_path, "cm_a", "pda-offline")
+    for _ in range(2500):
+        ticket_id = pda.create_ticket(new_ticket())
+        pda.add("note.add", ticket_id, text="离线记录")
+    assert len(pda.queue()) == 5000
+    outcome = pda.sync()
+    assert outcome["pushed"] == 5000 and pda.queue() == []
+    assert {r["status"] for r in pda.results().values()} == {"applied"}
+    assert pda.digest() == pda.server_digest() and pda.digest()["count"] == 2500
