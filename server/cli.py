@@ -63,7 +63,25 @@ def import_grid_command(file, username):
                        f"{held['kva']:g} kVA on it", err=True)
 
 
+sync_cli = AppGroup("sync", help="Offline sync maintenance.")
+
+
+@sync_cli.command("purge")
+@click.option("--days", type=int, default=None, help="the tombstone horizon (default: TOMBSTONE_HORIZON_DAYS)")
+def purge_command(days):
+    """Drop superseded changes older than the horizon; older device cursors then get 410."""
+    from datetime import timedelta
+    from server.storage import iso, utcnow
+    from sync.pull import purge
+    days = current_app.config["TOMBSTONE_HORIZON_DAYS"] if days is None else days
+    db = get_db()
+    with transaction(db):
+        result = purge(db, iso(utcnow() - timedelta(days=days)))
+    click.echo(f"deleted {result['deleted']} superseded change(s); cursors below {result['horizon']} now re-seed")
+
+
 def init_app(app):
+    app.cli.add_command(sync_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(grid_cli)
     app.cli.add_command(demo_command)

@@ -42,3 +42,21 @@ def digest(id_versions) -> dict:
     lines = sorted(id_versions)
     text = "".join(f"{entity_id}\t{version}\n" for entity_id, version in lines)
     return {"count": len(lines), "hash": "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()}
+
+
+def purge(db, cutoff_iso: str) -> dict:
+    """Drop the superseded changes from before ``cutoff_iso`` (the tombstone horizon).
+
+    The horizon becomes the last change_seq before the cutoff: a device whose cursor is at least
+    that has already been sent every change (and every ``remove``) the deleted rows stood for;
+    an older cursor gets 410 and the device re-seeds from 0. The latest change of each entity is
+    never deleted.
+    """
+    horizon = db.execute("SELECT coalesce(max(change_seq), 0) FROM changes WHERE at < ?", [cutoff_iso]).fetchone()[0]
+    deleted = db.execute(
+        "DELETE FROM changes WHERE change_seq <= ? AND EXISTS (SELECT 1 FROM changes later WHERE later.entity = "
+        "changes.entity AND later.entity_id = changes.entity_id AND later.change_seq > changes.change_seq)",
+        [horizon]).rowcount
+    db.execute("INSERT INTO sync_meta (key, value) VALUES ('purged_below', ?) "
+               "ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), excluded.value)", [horizon])
+    return {"deleted": deleted, "horizon": horizon}

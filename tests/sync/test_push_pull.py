@@ -248,3 +248,21 @@ def test_an_op_naming_a_missing_blob_is_rejected(pda):
     response = pda.push(op, photo)
     assert statuses(response) == ["applied", "rejected"]
     assert response.json["results"][1]["error"]["type"].endswith("/missing-blob")
+
+
+def test_purge_past_the_horizon_makes_older_cursors_re_seed(app, pda, api):
+    op, ticket_id = create_op(pda)
+    pda.push(op, pda.op("note.add", ticket_id, data={"text": "1"}))
+    old_cursor = pda.pull().json["next"]
+    for text in ("2", "3"):
+        api.patch(f"/api/tickets/{ticket_id}", "cm_a", json={"address": text})
+    before = pda.pull_all()
+    with app.app_context():
+        from server.db import get_db
+        get_db().execute("UPDATE changes SET at = '2020-01-01T00:00:00+00:00'")
+    result = app.test_cli_runner().invoke(args=["sync", "purge", "--days", "30"])
+    assert result.exit_code == 0 and "deleted 2 superseded" in result.output, result.output
+    assert_problem(pda.pull(since=old_cursor - 1), 410, "cursor-expired")
+    assert pda.pull_all() == before                                  # re-seeding gives the same state
+    latest = max(c["change_seq"] for c in before.values())
+    assert pda.pull(since=latest).json["changes"] == []
