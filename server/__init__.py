@@ -6,7 +6,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from server import cli, db, docs, errors
-from server.api import register_blueprints
+from server.api import register_blueprints, sync as sync_api
 from server.config import load_config
 from server.grid import GridCache
 from server.policy import PolicyNotFound, load_policy_book
@@ -48,6 +48,7 @@ def create_app(test_config=None) -> Flask:
     api = ProblemApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     register_blueprints(api)
+    sync_api.init_app(app)
     errors.init_app(app)          # after Api(): our handler replaces flask-smorest's
     errors.register_domain_error(PolicyNotFound, "validation-error")
     errors.register_domain_error(GridDataError, "validation-error", lambda exc: {"report": exc.report})

@@ -13,11 +13,13 @@ DEFAULTS = {
     "SYNC_MAX_BYTES": 8 * 1024 * 1024,    # per push body, after gzip inflation
     "MAX_BLOB_BYTES": 32 * 1024 * 1024,
     "TOMBSTONE_HORIZON_DAYS": 30,
+    "SYNC_CONCURRENT_PUSHES": 4,          # per process; a push waits this long for a slot, then 503 …
+    "SYNC_PUSH_WAIT_SECONDS": 5,          # … with Retry-After
     "PAGE_SIZE": 50,
     "MAX_PAGE_SIZE": 500,
 }
 INT_KEYS = {"LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH", "GRID_IMPORT_MAX_BYTES",
-            "SYNC_MAX_OPS", "SYNC_MAX_BYTES", "MAX_BLOB_BYTES", "TOMBSTONE_HORIZON_DAYS", "PAGE_SIZE",
+            "SYNC_MAX_OPS", "SYNC_MAX_BYTES", "SYNC_CONCURRENT_PUSHES", "SYNC_PUSH_WAIT_SECONDS", "MAX_BLOB_BYTES", "TOMBSTONE_HORIZON_DAYS", "PAGE_SIZE",
             "MAX_PAGE_SIZE"}
 
 

@@ -20,7 +20,6 @@ from sync import PROTOCOLS, oplog, pull as pull_engine
 from sync.push import Device, push
 
 blp = Blueprint("sync", __name__, url_prefix="/sync", description="Offline sync (SYNC_PROTOCOL.md)")
-PUSH_SLOTS = threading.BoundedSemaphore(4)       # concurrent pushes per process before 503
 ENVELOPE = OpEnvelopeSchema(only=("op_id", "seq"), unknown=EXCLUDE)   # enough to log and order an op
 
 
@@ -40,6 +39,11 @@ def inflate_gzip_body():
     request.environ.update({"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))})
     request.environ.pop("HTTP_CONTENT_ENCODING", None)
     request._cached_data = body
+
+
+def init_app(app):
+    """Pushes running at once per process; more wait SYNC_PUSH_WAIT_SECONDS, then get 503."""
+    app.extensions["yekuo.push_slots"] = threading.Semaphore(app.config["SYNC_CONCURRENT_PUSHES"])
 
 
 def device() -> Device:
@@ -67,12 +71,13 @@ def push_ops(body):
         raise Problem("forbidden", "device_id is not the device this token belongs to")
     if len(body["ops"]) > current_app.config["SYNC_MAX_OPS"]:
         raise Problem("payload-too-large", f"at most {current_app.config['SYNC_MAX_OPS']} ops per push")
-    if not PUSH_SLOTS.acquire(timeout=5):
-        raise Problem("overloaded", "too many pushes at once", headers={"Retry-After": "2"})
+    slots = current_app.extensions["yekuo.push_slots"]
+    if not slots.acquire(timeout=current_app.config["SYNC_PUSH_WAIT_SECONDS"]):
+        raise Problem("overloaded", "too many pushes at once; retry later", headers={"Retry-After": "2"})
     try:
         return run_push(body["ops"])
     finally:
-        PUSH_SLOTS.release()
+        slots.release()
 
 
 def run_push(ops) -> dict:

@@ -139,3 +139,24 @@ def test_a_device_offline_with_5000_ops_syncs_in_one_go(server, tmp_path):
     assert outcome["pushed"] == 5000 and pda.queue() == []
     assert {r["status"] for r in pda.results().values()} == {"applied"}
     assert pda.digest() == pda.server_digest() and pda.digest()["count"] == 2500
+
+
+def test_the_pda_command_line(server, tmp_path):
+    import subprocess
+    import sys
+
+    def pda(*args):
+        return subprocess.run([sys.executable, "-m", "sync.client", "--server", server.url(""),
+                               "--db", str(tmp_path / "cli.sqlite"), "--device", "pda-cli", *args],
+                              capture_output=True, text=True, timeout=60)
+
+    assert "logged in as cm_a on pda-cli" in pda("login", "cm_a", "--password", PASSWORD).stdout
+    ticket_file = tmp_path / "ticket.json"
+    ticket_file.write_text(json.dumps(new_ticket()), encoding="utf-8")
+    ticket_id = pda("create", str(ticket_file)).stdout.strip()
+    assert ticket_id in pda("queue").stdout
+    synced = pda("sync")
+    assert "pushed 1 op(s)" in synced.stdout and "digest matches" in synced.stdout, synced.stdout + synced.stderr
+    assert f"{ticket_id} accepted" in pda("tickets").stdout
+    bad = pda("login", "cm_a", "--password", "wrong")
+    assert bad.returncode == 1 and "unauthorized" in bad.stderr

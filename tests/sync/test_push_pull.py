@@ -266,3 +266,18 @@ def test_purge_past_the_horizon_makes_older_cursors_re_seed(app, pda, api):
     assert pda.pull_all() == before                                  # re-seeding gives the same state
     latest = max(c["change_seq"] for c in before.values())
     assert pda.pull(since=latest).json["changes"] == []
+
+
+def test_an_overloaded_server_answers_503_with_retry_after(tmp_path, template_db):
+    import shutil
+    from server import create_app
+    from tests.conftest import Api
+    data_dir = tmp_path / "busy"
+    data_dir.mkdir()
+    shutil.copy(template_db, data_dir / "yekuo.sqlite")
+    busy = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "SYNC_CONCURRENT_PUSHES": 0,
+                       "SYNC_PUSH_WAIT_SECONDS": 0})
+    device = Device(Api(busy.test_client()), "cm_a")
+    response = device.push(create_op(device)[0])
+    assert_problem(response, 503, "overloaded")
+    assert response.headers["Retry-After"] == "2"
