@@ -281,3 +281,12 @@ def test_an_overloaded_server_answers_503_with_retry_after(tmp_path, template_db
     response = device.push(create_op(device)[0])
     assert_problem(response, 503, "overloaded")
     assert response.headers["Retry-After"] == "2"
+
+
+def test_blobs_above_the_limit_are_413(app, pda, api):
+    app.extensions["yekuo.blobs"].max_bytes = 10
+    content = b"x" * 11
+    response = api.client.patch(f"/sync/blobs/{hashlib.sha256(content).hexdigest()}", data=content, headers={
+        **pda.headers(), "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0",
+        "Upload-Length": "11"})
+    assert_problem(response, 413, "payload-too-large")
