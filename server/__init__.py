@@ -8,7 +8,11 @@ from flask_smorest import Api
 from server import cli, db, docs, errors
 from server.api import register_blueprints, sync as sync_api
 from server.config import load_config
+from pdf import PdfError
+from pdf.fonts import register_font
 from server.grid import GridCache
+from server.scheme_pdf import signing_identity
+from server.tickets import Services
 from server.policy import PolicyNotFound, load_policy_book
 from scheme_builder import SchemeError
 from scheme_builder.errors import GridDataError
@@ -40,8 +44,10 @@ def create_app(test_config=None) -> Flask:
     app.json.ensure_ascii = False
     logging.basicConfig(level=logging.INFO)
     app.extensions["yekuo.policies"] = load_policy_book()
-    app.extensions["yekuo.grids"] = GridCache()
-    app.extensions["yekuo.blobs"] = BlobStore(Path(app.config["DATA_DIR"]) / "blobs", app.config["MAX_BLOB_BYTES"])
+    register_font(app.config["PDF_FONT"])       # no usable CJK font: start-up stops here, saying so
+    app.extensions["yekuo.services"] = Services(
+        grids=GridCache(), blobs=BlobStore(Path(app.config["DATA_DIR"]) / "blobs", app.config["MAX_BLOB_BYTES"]),
+        signing=signing_identity(app.config))
     db.init_app(app)
     with app.app_context():
         record_reference_versions(db.get_db(), app.extensions["yekuo.policies"])
@@ -57,6 +63,7 @@ def create_app(test_config=None) -> Flask:
     errors.register_domain_error(HashMismatch, "hash-mismatch")
     errors.register_domain_error(BlobTooLarge, "payload-too-large")
     errors.register_domain_error(BadUpload, "validation-error")
+    errors.register_domain_error(PdfError, "validation-error")
     cli.init_app(app)
     docs.init_app(app)
     return app

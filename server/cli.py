@@ -1,4 +1,5 @@
 """Command-line tasks: ``flask --app wsgi user add …`` and ``flask --app wsgi demo``."""
+import json
 from pathlib import Path
 
 import click
@@ -35,7 +36,8 @@ def add_user_command(username, role, team, region, password):
 def demo_command():
     """Load demo users and tickets for Changzhou (again: no duplicates)."""
     from server.demo import load_demo
-    for line in load_demo(get_db(), current_app.extensions["yekuo.policies"]):
+    app = current_app
+    for line in load_demo(get_db(), app.extensions["yekuo.policies"], app.extensions["yekuo.services"]):
         click.echo(line)
 
 
@@ -80,7 +82,25 @@ def purge_command(days):
     click.echo(f"deleted {result['deleted']} superseded change(s); cursors below {result['horizon']} now re-seed")
 
 
+pdf_cli = AppGroup("pdf", help="Signed scheme PDFs.")
+
+
+@pdf_cli.command("verify")
+@click.argument("file", type=click.Path(dir_okay=False))
+def verify_pdf_command(file):
+    """Check a signed scheme PDF. Exit 0 valid, 1 invalid, 2 unreadable."""
+    from pdf.verify import UnreadablePdf, verify
+    try:
+        result = verify(Path(file).read_bytes(), [current_app.extensions["yekuo.services"].signing.cert_path])
+    except (UnreadablePdf, OSError) as exc:
+        click.echo(f"unreadable: {exc}", err=True)
+        raise SystemExit(2)
+    click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    raise SystemExit(0 if result["valid"] else 1)
+
+
 def init_app(app):
+    app.cli.add_command(pdf_cli)
     app.cli.add_command(sync_cli)
     app.cli.add_command(user_cli)
     app.cli.add_command(grid_cli)

@@ -15,6 +15,9 @@ DEFAULTS = {
     "TOMBSTONE_HORIZON_DAYS": 30,
     "SYNC_CONCURRENT_PUSHES": 4,          # per process; a push waits this long for a slot, then 503 …
     "SYNC_PUSH_WAIT_SECONDS": 5,          # … with Retry-After
+    "PDF_FONT": "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",   # a CJK TrueType font (fonts-wqy-zenhei)
+    "SIGNING_KEY": "",        # the company's PEM key and certificate; empty: a DEVELOPMENT identity
+    "SIGNING_CERT": "",       # is generated into <data dir>/keys on first run
     "PAGE_SIZE": 50,
     "MAX_PAGE_SIZE": 500,
 }

@@ -6,7 +6,7 @@ from pyproj import Geod
 from scheme_builder.synthetic import make_city_grid
 from server import tickets as service
 from server.db import transaction
-from server.grid import GridCache, import_grid
+from server.grid import import_grid
 from server.storage import grid as grid_store, tickets as store
 from server.storage.users import add_user
 
@@ -20,6 +20,7 @@ CUSTOMER = {"name": "常州市天宁区示范五金厂", "id_kind": "business_li
             "phone": "13800000000"}
 SIGN_SCHEME = [("cm1", "propose_scheme", {}), ("cm1", "choose_option", {"rank": 1}),
                ("cm1", "sign_scheme", {"signer_name": "王小明"})]
+CANVAS = {"width": 800, "height": 300}
 TICKETS = [
     ("T-DEMO-0001", "lv_resident_new", "resident", {"capacity_kw": 8, "phase": 1,
                                                      "customer": {**CUSTOMER, "name": "王小明", "id_kind": "resident_id"}},
@@ -53,7 +54,13 @@ def password_for(username):
     return f"{username}-demo"
 
 
-def load_demo(db, book):
+def demo_strokes() -> bytes:
+    """A short zigzag "signature" in the strokes format."""
+    points = [{"x": 60 + 40 * i, "y": 100 + 80 * (i % 2), "t": 30 * i, "pressure": 0.6} for i in range(14)]
+    return json.dumps({"canvas": CANVAS, "strokes": [points]}).encode()
+
+
+def load_demo(db, book, services):
     """Create what is missing; running it twice changes nothing."""
     with transaction(db):
         people = {name: add_user(db, name, password_for(name), role, TEAM, REGION) for name, role in USERS}
@@ -65,7 +72,7 @@ def load_demo(db, book):
         result = import_grid(db, book, json.dumps(grid), "demo-grid.geojson", "admin")
         yield f"synthetic grid of {REGION}: snapshot {result['snapshots'][0]['id']}, {result['asset_count']} assets"
     location = customer_site(grid)
-    grids = GridCache()
+    signature = services.blobs.put(demo_strokes())
     for ticket_id, business_type, customer_class, fields, commands in TICKETS:
         if store.exists(db, ticket_id):
             continue
@@ -76,6 +83,8 @@ def load_demo(db, book):
         for username, command, args in commands:
             if command in ("choose_option", "sign_scheme"):
                 args = {**args, "scheme_hash": store.get_ticket(db, ticket_id)["scheme"]["scheme_hash"]}
+            if command == "sign_scheme":
+                args["signature_blob"] = signature
             service.run_command(db, book, service.Actor(people[username], "demo"), ticket_id, command, args,
-                                grids=grids)
+                                services=services)
         yield f"ticket {ticket_id} ({business_type}) created, now in {store.get_ticket(db, ticket_id)['stage']}"

@@ -15,6 +15,7 @@ from scheme_builder.capacity import shortfalls
 from scheme_builder.request import TICKET_FIELDS, ticket_request
 from server.errors import Problem
 from server.grid import scheme_policy
+from server.scheme_pdf import load_strokes, signed_scheme_pdf
 from server.storage import grid as grid_store, iso, utcnow
 
 
@@ -68,7 +69,9 @@ def cosign(ticket, args, ctx):
 
 
 def sign(ticket, args, ctx):
-    """The customer signs: reserve the capacity, or refuse with a fresh scheme if it is gone."""
+    """The customer signs: reserve the capacity (or refuse with a fresh scheme if it is gone), then
+    render the scheme reply with the strokes, sign it and link it from the ticket."""
+    strokes_raw, strokes = load_strokes(ctx["blobs"], args["signature_blob"])
     scheme = ticket["scheme"]
     db, region, option = ctx["db"], ticket["region"], scheme["chosen_option"]
     kva = scheme["request"]["capacity_kva"]
@@ -82,7 +85,8 @@ def sign(ticket, args, ctx):
         grid_store.reserve(db, ticket["id"], region, asset_id, kva, scheme["scheme_hash"])
     actor = ctx["actor"]
     scheme.update(signed_at=iso(utcnow()), signed_by=actor.user.username, signed_on_device=actor.device_id,
-                  signer_name=args["signer_name"], signature_blob=args.get("signature_blob"), gps=args.get("gps"))
+                  signer_name=args["signer_name"], signature_blob=args["signature_blob"], gps=args.get("gps"))
+    ticket["signed_pdf"] = signed_scheme_pdf(ticket, scheme, ctx["pack"], ctx, args, strokes_raw, strokes)
 
 
 def release(ticket, ctx) -> int:

@@ -100,7 +100,7 @@ def patch_for(ticket, apply: dict) -> dict:
 
 def command(op, ctx) -> dict:
     record = tickets.run_command(ctx["db"], ctx["book"], ctx["actor"], op["entity_id"], op["command"], op["args"],
-                                 op["client_time"], ctx["grids"], ctx["blobs"])
+                                 op["client_time"], ctx["services"])
     return {"status": "applied", "change_seq": record["version"]}
 
 

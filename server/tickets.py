@@ -27,6 +27,14 @@ class Actor:
     device_id: Optional[str] = None
 
 
+@dataclass(frozen=True)
+class Services:
+    """What commands need beyond the database and the packs (the app holds one)."""
+    grids: object = None        # server.grid.GridCache
+    blobs: object = None        # sync.blobs.BlobStore
+    signing: object = None      # pdf.signing.SigningIdentity
+
+
 # ---- scope --------------------------------------------------------------------------------
 
 def scope_sql(user: User):
@@ -142,7 +150,8 @@ def create_ticket(db, book: PolicyBook, actor: Actor, data) -> dict:
               "policy_version": pack.version, "zone": pack.zone(data.get("zone")).zone,
               "documents": checklist(pack, data["business_type"], data.get("documents", [])),
               "stage": "accepted", "stage_started_at": now, "created_at": now, "updated_at": now,
-              "created_by": actor.user.username, "scheme": None, "has_conflict": False}
+              "created_by": actor.user.username, "scheme": None, "signed_pdf": None,
+              "has_conflict": False}
     record["pipeline"] = pack.pipeline_for(record["business_type"], record["customer_class"],
                                            record["reliability_class"])
     with transaction(db):
@@ -206,8 +215,8 @@ def check_blobs(raw_args, blobs):
             raise Problem("missing-blob", f"blob {ref} is not uploaded (completely) yet", blob=ref)
 
 
-def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, client_time=None, grids=None,
-                blobs=None) -> dict:
+def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, client_time=None,
+                services: Services = Services()) -> dict:
     """Check and apply one command in one transaction: read, check, effect, save and history.
 
     Holding the write lock from the read on means two commands on one ticket (or two signatures on
@@ -221,11 +230,12 @@ def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, clien
         except stages.IllegalCommand as exc:
             raise Problem("illegal-command", str(exc), stage=exc.stage, allowed_commands=exc.allowed) from None
         schemes.check_shown_hash(name, ticket, args)
-        check_blobs(args, blobs)
+        check_blobs(args, services.blobs)
         args = load_args(name, args)
         effect = COMMAND_EFFECTS.get(name)
         if effect:
-            effect(ticket, args, {"db": db, "pack": pack, "actor": actor, "book": book, "grids": grids})
+            effect(ticket, args, {"db": db, "pack": pack, "actor": actor, "book": book, "client_time": client_time,
+                                  "grids": services.grids, "blobs": services.blobs, "signing": services.signing})
         return apply_transition(db, ticket, pack, command, actor, args, client_time)
 
 

@@ -123,5 +123,16 @@ class BlobStore:
         self.partial(hex_).unlink(missing_ok=True)
         self.partial(hex_).with_suffix(".length").unlink(missing_ok=True)
 
+    def put(self, data: bytes) -> str:
+        """Store bytes the server made itself (a signed PDF); returns their ``sha256:`` reference."""
+        hex_ = hashlib.sha256(data).hexdigest()
+        if not self.path(hex_).exists():
+            with self.locked(hex_):
+                staging = self.partial(hex_).with_suffix(".put")
+                staging.write_bytes(data)
+                self.path(hex_).parent.mkdir(exist_ok=True)
+                os.replace(staging, self.path(hex_))
+        return f"sha256:{hex_}"
+
     def read(self, ref: str) -> bytes:
         return self.path(hex_of(ref)).read_bytes()

@@ -1,4 +1,5 @@
 """Fixtures: a real app on a temporary SQLite file, a test client, and users with device tokens."""
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -80,6 +81,15 @@ class Api:
 
     def patch(self, path, username, **kw):
         return self.call("PATCH", path, username, **kw)
+
+    def upload(self, username, content: bytes) -> str:
+        """Upload a blob in one chunk; returns its sha256: reference."""
+        hex_ = hashlib.sha256(content).hexdigest()
+        response = self.call("PATCH", f"/sync/blobs/{hex_}", username, data=content, headers={
+            "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0",
+            "Upload-Length": str(len(content))})
+        assert response.status_code in (204, 409), response.get_data(as_text=True)
+        return f"sha256:{hex_}"
 
     def command(self, ticket_id, username, command, **args):
         return self.post(f"/api/tickets/{ticket_id}/commands", username, json={"command": command, "args": args})

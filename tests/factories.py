@@ -1,4 +1,6 @@
 """Plain builders for test data: ``make_ticket(**overrides)``, tiny grids laid out in metres."""
+import hashlib
+import json
 import math
 import uuid
 
@@ -52,6 +54,12 @@ def feeder(asset_id, path, rating_kva=8000, peak_kva=2000, region="changzhou", *
             "properties": {"asset_id": asset_id, "kind": "feeder", "voltage_kv": 10, "rating_kva": rating_kva,
                            "peak_kva": peak_kva, "region": region, "area_class": "B", "substation_id": "S1",
                            **props}}
+
+
+def strokes(points=12, width=800, height=300, **canvas) -> bytes:
+    """Signature strokes JSON (SYNC_PROTOCOL.md): one zigzag stroke of ``points`` points."""
+    stroke = [{"x": 20 + 30 * i, "y": 60 + 120 * (i % 2), "t": 25 * i, "pressure": 0.5} for i in range(points)]
+    return json.dumps({"canvas": {"width": width, "height": height, **canvas}, "strokes": [stroke]}).encode()
 
 
 def make_grid(*features) -> dict:

@@ -27,6 +27,6 @@ class Blueprint(SmorestBlueprint):
 
 
 def register_blueprints(api):
-    from server.api import auth, blobs, calendar, conflicts, devices, grid, policies, schemes, sync, tickets
-    for module in (auth, devices, policies, tickets, calendar, schemes, grid, sync, blobs, conflicts):
+    from server.api import auth, blobs, calendar, conflicts, devices, grid, pdf, policies, schemes, sync, tickets
+    for module in (auth, devices, policies, tickets, calendar, schemes, grid, sync, blobs, conflicts, pdf):
         api.register_blueprint(module.blp)

@@ -12,7 +12,7 @@ UPLOAD_TYPE = "application/offset+octet-stream"
 
 
 def store():
-    return current_app.extensions["yekuo.blobs"]
+    return current_app.extensions["yekuo.services"].blobs
 
 
 def checked_hex(hex_: str) -> str:

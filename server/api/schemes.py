@@ -22,7 +22,7 @@ blp = Blueprint("schemes", __name__, url_prefix="/api/schemes",
 def preview(body):
     """Build a ranked, explained scheme for a request; nothing is stored or reserved."""
     pack = current_app.extensions["yekuo.policies"].get(body["region"], body["policy_year"])
-    return schemes.build(get_db(), current_app.extensions["yekuo.grids"], pack, body)
+    return schemes.build(get_db(), current_app.extensions["yekuo.services"].grids, pack, body)
 
 
 @blp.route("/manual", methods=["GET"])

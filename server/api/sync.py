@@ -52,7 +52,7 @@ def device() -> Device:
 
 def op_context() -> dict:
     return {"db": get_db(), "book": current_app.extensions["yekuo.policies"],
-            "grids": current_app.extensions["yekuo.grids"], "blobs": current_app.extensions["yekuo.blobs"],
+            "services": current_app.extensions["yekuo.services"], "blobs": current_app.extensions["yekuo.services"].blobs,
             "actor": tickets.Actor(g.user, g.device_id)}
 
 

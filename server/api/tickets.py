@@ -82,8 +82,7 @@ def patch_ticket(body, ticket_id):
 def run_command(body, ticket_id):
     """Run a command of the stage machine (complete_acceptance, connect, cancel, scheme commands …)."""
     ticket = service.run_command(get_db(), policies(), actor(), ticket_id, body["command"], body["args"],
-                                 body["client_time"], current_app.extensions["yekuo.grids"],
-                                 current_app.extensions["yekuo.blobs"])
+                                 body["client_time"], current_app.extensions["yekuo.services"])
     return present(ticket)
 
 

@@ -131,5 +131,6 @@ class CosignArgsSchema(Schema):
 class SignArgsSchema(Schema):
     scheme_hash = fields.String(required=True, validate=HASH)
     signer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    signature_blob = fields.String(allow_none=True, validate=validate.Regexp(BLOB_REF))
+    signature_blob = fields.String(required=True, validate=validate.Regexp(BLOB_REF), metadata={
+        "description": "the uploaded signature strokes (SYNC_PROTOCOL.md \"Signature strokes\")"})
     gps = fields.Nested(LocationSchema, allow_none=True)

@@ -136,6 +136,8 @@ class TicketSchema(TicketCreateSchema):
     updated_at = fields.String()
     cancel_reason = fields.String(allow_none=True)
     scheme = fields.Dict(allow_none=True)
+    signed_pdf = fields.Dict(allow_none=True, metadata={
+        "description": "the signed scheme reply: {blob, url, signed_at}"})
     has_conflict = fields.Boolean(metadata={"description": "a sync conflict awaits a person (GET /api/conflicts)"})
     stage_history = fields.List(fields.Nested(HistorySchema))
 

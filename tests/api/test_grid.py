@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tests.conftest import assert_problem
-from tests.factories import feeder, make_grid, make_ticket, transformer, RECEIVED
+from tests.factories import RECEIVED, feeder, make_grid, make_ticket, strokes, transformer
 
 GOOD = make_grid(transformer("TX-1", 100, 0), transformer("TX-2", -300, 0),
                  feeder("F-1", [(-2000, 500), (2000, 500)]))
@@ -83,7 +83,8 @@ def signed_lv_ticket(api, capacity_kw=120):
     assert api.post("/api/tickets", "cm_a", json=ticket).status_code == 201
     scheme = api.command(ticket["id"], "cm_a", "propose_scheme").json["scheme"]
     api.command(ticket["id"], "cm_a", "choose_option", rank=1, scheme_hash=scheme["scheme_hash"])
-    signed = api.command(ticket["id"], "cm_a", "sign_scheme", scheme_hash=scheme["scheme_hash"], signer_name="张三")
+    signed = api.command(ticket["id"], "cm_a", "sign_scheme", scheme_hash=scheme["scheme_hash"], signer_name="张三",
+                         signature_blob=api.upload("cm_a", strokes()))
     assert signed.status_code == 200, signed.json
     return ticket["id"], scheme["options"][0]["connection"]["asset_id"]
 

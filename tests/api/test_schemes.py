@@ -5,7 +5,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tests.conftest import assert_problem
-from tests.factories import CENTRE, RECEIVED, feeder, make_grid, make_ticket, transformer
+from tests.factories import CENTRE, RECEIVED, feeder, make_grid, make_ticket, strokes, transformer
 
 LOCATION = {"lon": CENTRE[0], "lat": CENTRE[1]}
 # TX-1 has 0.8 × 630 − 200 = 304 kVA open: room for exactly one 220 kW (244 kVA) customer.
@@ -46,7 +46,8 @@ def choose_and_sign(api, ticket_id, username="cm_a", rank=1):
     scheme_hash = api.get(f"/api/tickets/{ticket_id}", username).json["scheme"]["scheme_hash"]
     chosen = api.command(ticket_id, username, "choose_option", rank=rank, scheme_hash=scheme_hash)
     assert chosen.status_code == 200, chosen.json
-    return api.command(ticket_id, username, "sign_scheme", scheme_hash=scheme_hash, signer_name="李四")
+    return api.command(ticket_id, username, "sign_scheme", scheme_hash=scheme_hash, signer_name="李四",
+                       signature_blob=api.upload(username, strokes()))
 
 
 def history_length(api, ticket_id):
@@ -172,7 +173,8 @@ def test_hv_above_the_onsite_limit_needs_a_cosign_first(api, grid):
                    "illegal-command")                             # managers may not co-sign
     cosigned = api.command(ticket_id, "bo_sh", "cosign", scheme_hash=scheme["scheme_hash"], comment="同意")
     assert cosigned.status_code == 200 and cosigned.json["scheme"]["cosigned_by"] == "bo_sh"
-    signed = api.command(ticket_id, "cm_sh", "sign_scheme", scheme_hash=scheme["scheme_hash"], signer_name="王五")
+    signed = api.command(ticket_id, "cm_sh", "sign_scheme", scheme_hash=scheme["scheme_hash"], signer_name="王五",
+                         signature_blob=api.upload("cm_sh", strokes()))
     assert signed.status_code == 200, signed.json
     assert signed.json["stage"] != "scheme_reply"
 
@@ -208,7 +210,8 @@ def test_signing_twice_is_refused(api, grid):
     assert choose_and_sign(api, ticket_id).status_code == 200
     scheme_hash = api.get(f"/api/tickets/{ticket_id}", "cm_a").json["scheme"]["scheme_hash"]
     assert_problem(api.command(ticket_id, "cm_a", "propose_scheme"), 409, "illegal-command")
-    assert_problem(api.command(ticket_id, "cm_a", "sign_scheme", scheme_hash=scheme_hash, signer_name="x"), 409,
+    assert_problem(api.command(ticket_id, "cm_a", "sign_scheme", scheme_hash=scheme_hash, signer_name="x",
+                               signature_blob=api.upload("cm_a", strokes())), 409,
                    "illegal-command")
 
 

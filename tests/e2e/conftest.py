@@ -1,4 +1,5 @@
 """A real server process (gunicorn, several workers) on a free port and its own SQLite file."""
+import hashlib
 import os
 import signal
 import shutil
@@ -52,9 +53,9 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {(self.data_dir / 'server.log').read_text()}")
             try:
-                if requests.get(self.url("/api/policies"), timeout=1).status_code == 200:
+                if requests.get(self.url("/api/policies"), timeout=5).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:       # not listening yet, or workers still booting
                 time.sleep(0.1)
         raise RuntimeError("server did not answer in time")
 
@@ -70,6 +71,15 @@ class Server:
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=15)
+
+
+def upload(session, server, content: bytes) -> str:
+    """Upload a blob in one chunk over HTTP; returns its sha256: reference."""
+    hex_ = hashlib.sha256(content).hexdigest()
+    response = session.patch(server.url(f"/sync/blobs/{hex_}"), data=content, headers={
+        "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0", "Upload-Length": str(len(content))})
+    assert response.status_code in (204, 409), response.text
+    return f"sha256:{hex_}"
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ import json
 
 import pytest
 
-from tests.factories import CENTRE, make_grid, make_ticket, transformer
+from tests.e2e.conftest import upload
+from tests.factories import CENTRE, make_grid, make_ticket, strokes, transformer
 
 pytestmark = pytest.mark.e2e
 ADVANCE = {"accepted": "complete_acceptance", "grid_works": "complete_works", "connect": "connect"}
@@ -29,7 +30,9 @@ def test_lv_ticket_walks_from_acceptance_to_connection(server):
 
     scheme = command(manager, server, ticket["id"], "propose_scheme").json()["scheme"]
     assert scheme["decision"] == "auto" and scheme["options"][0]["connection"]["asset_id"] == "TX-1"
-    for name, args in (("choose_option", {"rank": 1}), ("sign_scheme", {"signer_name": "赵六"})):
+    signature = upload(manager, server, strokes())
+    for name, args in (("choose_option", {"rank": 1}),
+                       ("sign_scheme", {"signer_name": "赵六", "signature_blob": signature})):
         response = command(manager, server, ticket["id"], name, scheme_hash=scheme["scheme_hash"], **args)
         assert response.status_code == 200, response.text
 

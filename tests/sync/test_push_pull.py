@@ -284,7 +284,7 @@ def test_an_overloaded_server_answers_503_with_retry_after(tmp_path, template_db
 
 
 def test_blobs_above_the_limit_are_413(app, pda, api):
-    app.extensions["yekuo.blobs"].max_bytes = 10
+    app.extensions["yekuo.services"].blobs.max_bytes = 10
     content = b"x" * 11
     response = api.client.patch(f"/sync/blobs/{hashlib.sha256(content).hexdigest()}", data=content, headers={
         **pda.headers(), "Content-Type": "application/offset+octet-stream", "Upload-Offset": "0",

@@ -1,0 +1,81 @@
+"""Signing the scheme PDF: attachments in, then a PAdES baseline B-B signature with pyHanko.
+
+The company key and certificate come from configured paths. Without them, a self-signed
+development identity is generated once into the data directory; its common name says
+DEVELOPMENT so nobody mistakes it for the real one (the server warns at start-up too).
+"""
+import datetime as dt
+import fcntl
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pypdf import PdfReader, PdfWriter
+
+DEV_COMMON_NAME = "yekuo DEVELOPMENT scheme signing key"
+FIELD_NAME = "SchemeSignature"
+
+
+@dataclass(frozen=True)
+class SigningIdentity:
+    key_path: Path
+    cert_path: Path
+    development: bool
+
+
+def development_identity(folder: Path) -> SigningIdentity:
+    """The dev key and certificate in ``folder``, made on first use (EC P-256, 10 years).
+
+    Several server workers start at once: a lock file makes exactly one of them create the pair.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    key_path, cert_path = folder / "dev-signing-key.pem", folder / "dev-signing-cert.pem"
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (key_path.exists() and cert_path.exists()):
+            create_development_pair(key_path, cert_path)
+    return SigningIdentity(key_path, cert_path, True)
+
+
+def create_development_pair(key_path: Path, cert_path: Path):
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, DEV_COMMON_NAME),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "yekuo development")])
+    now = dt.datetime.now(dt.timezone.utc)
+    usage = x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                          data_encipherment=False, key_agreement=False, key_cert_sign=True, crl_sign=False,
+                          encipher_only=False, decipher_only=False)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=3650)).add_extension(usage, critical=True)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    key_path.chmod(0o600)
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+
+
+def with_attachments(pdf: bytes, attachments: dict) -> bytes:
+    """The PDF with ``name → bytes`` embedded files (before signing, so the signature covers them)."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    for name, data in attachments.items():
+        writer.add_attachment(name, data)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def sign(pdf: bytes, identity: SigningIdentity, attachments: dict, reason: str) -> bytes:
+    """Attachments embedded, then signed as PAdES B-B over the whole file."""
+    signer = signers.SimpleSigner.load(str(identity.key_path), str(identity.cert_path))
+    writer = IncrementalPdfFileWriter(io.BytesIO(with_attachments(pdf, attachments)))
+    meta = signers.PdfSignatureMetadata(field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES,
+                                        md_algorithm="sha256", reason=reason, location="yekuo")
+    return signers.sign_pdf(writer, meta, signer=signer).getvalue()

@@ -1,0 +1,87 @@
+"""The connection sketch, drawn as vectors: customer, connection point, route, nearby assets,
+scale bar and north arrow. Positions are projected to metres (a transverse Mercator centred on
+the customer) before they are scaled onto the page."""
+from pyproj import Transformer
+from reportlab.lib import colors
+
+from pdf.fonts import FONT_NAME
+
+NICE_LENGTHS_M = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
+
+
+def projector(lon0, lat0):
+    transformer = Transformer.from_crs("EPSG:4326", f"+proj=tmerc +lon_0={lon0} +lat_0={lat0} +ellps=WGS84 +units=m",
+                                       always_xy=True)
+    return lambda point: transformer.transform(point["lon"], point["lat"])
+
+
+def draw_sketch(canvas, box, customer: dict, options: list):
+    """``box`` = (x, y, width, height) in points; ``options`` as in the scheme (best first)."""
+    x0, y0, width, height = box
+    to_metres = projector(customer["lon"], customer["lat"])
+    points = [(0.0, 0.0)] + [to_metres(o["connection"]["point"]) for o in options]
+    span = max(max(abs(px), abs(py)) for px, py in points) * 2.4 or 100.0
+    scale = min(width, height) / span
+    centre = (x0 + width / 2, y0 + height / 2)
+
+    def page(xy):
+        return centre[0] + xy[0] * scale, centre[1] + xy[1] * scale
+
+    canvas.saveState()
+    canvas.setStrokeColor(colors.grey)
+    canvas.rect(x0, y0, width, height)
+    for rank, (option, xy) in enumerate(zip(options, points[1:]), start=1):
+        draw_route(canvas, page((0, 0)), page(xy), chosen=rank == 1)
+        draw_asset(canvas, page(xy), f"{option['rank']}. {option['connection']['asset_id']}", chosen=rank == 1)
+    draw_customer(canvas, page((0, 0)))
+    draw_scale_bar(canvas, x0 + 8, y0 + 8, scale, width / 3)
+    draw_north_arrow(canvas, x0 + width - 16, y0 + height - 30)
+    canvas.restoreState()
+
+
+def draw_route(canvas, start, end, chosen):
+    canvas.setStrokeColor(colors.black if chosen else colors.grey)
+    canvas.setLineWidth(1.2 if chosen else 0.5)
+    canvas.setDash([] if chosen else [3, 2])
+    canvas.line(*start, *end)
+    canvas.setDash([])
+
+
+def draw_asset(canvas, xy, label, chosen):
+    canvas.setFillColor(colors.black if chosen else colors.grey)
+    canvas.rect(xy[0] - 3, xy[1] - 3, 6, 6, fill=1, stroke=0)
+    canvas.setFont(FONT_NAME, 7)
+    canvas.drawString(xy[0] + 5, xy[1] + 3, label)
+
+
+def draw_customer(canvas, xy):
+    canvas.setFillColor(colors.white)
+    canvas.setStrokeColor(colors.black)
+    canvas.circle(xy[0], xy[1], 4, fill=1, stroke=1)
+    canvas.setFillColor(colors.black)
+    canvas.setFont(FONT_NAME, 7)
+    canvas.drawString(xy[0] + 6, xy[1] - 9, "客户")
+
+
+def draw_scale_bar(canvas, x, y, scale, max_width):
+    length = max((m for m in NICE_LENGTHS_M if m * scale <= max_width), default=NICE_LENGTHS_M[0])
+    canvas.setStrokeColor(colors.black)
+    canvas.setLineWidth(1)
+    canvas.line(x, y, x + length * scale, y)
+    for tick in (x, x + length * scale):
+        canvas.line(tick, y, tick, y + 4)
+    canvas.setFont(FONT_NAME, 7)
+    canvas.drawString(x, y + 6, f"{length} m" if length < 1000 else f"{length / 1000:g} km")
+
+
+def draw_north_arrow(canvas, x, y):
+    path = canvas.beginPath()
+    path.moveTo(x, y + 18)
+    path.lineTo(x - 5, y)
+    path.lineTo(x, y + 5)
+    path.lineTo(x + 5, y)
+    path.close()
+    canvas.setFillColor(colors.black)
+    canvas.drawPath(path, fill=1, stroke=0)
+    canvas.setFont(FONT_NAME, 8)
+    canvas.drawCentredString(x, y + 21, "北")

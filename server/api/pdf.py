@@ -1,0 +1,80 @@
+"""Signed scheme PDFs: download one, and verify any file someone hands in."""
+from flask import Response, current_app, g, request
+from marshmallow import Schema, fields
+
+from pdf.application_form import render_application_form
+from pdf.verify import verify
+from server import tickets as service
+from server.api import Blueprint
+from server.auth import auth_required
+from server.db import get_db
+from server.errors import Problem
+from server.schemas.common import ProblemSchema
+
+blp = Blueprint("pdf", __name__, url_prefix="/api", description="Signed scheme replies (PDF)")
+
+
+class VerificationSchema(Schema):
+    valid = fields.Boolean(metadata={"description": "intact, trusted, covering the whole file, with evidence"})
+    intact = fields.Boolean()
+    trusted = fields.Boolean(metadata={"description": "signed with this server's signing certificate"})
+    coverage = fields.String(metadata={"description": "entire_file | entire_revision | …"})
+    modified_after_signing = fields.Boolean()
+    ticket_id = fields.String(allow_none=True)
+    scheme_hash = fields.String(allow_none=True)
+    signer = fields.String(allow_none=True)
+    signed_at = fields.String(allow_none=True)
+
+
+def trusted_certificates() -> list:
+    return [current_app.extensions["yekuo.services"].signing.cert_path]
+
+
+@blp.route("/tickets/<ticket_id>/scheme.pdf", methods=["GET"])
+@auth_required()
+@blp.response(200, description="the signed supply scheme reply (application/pdf)")
+@blp.alt_response(404, schema=ProblemSchema)
+def scheme_pdf(ticket_id):
+    """The signed scheme reply of a ticket (customer manager of the team, back office of the region)."""
+    ticket = service.get_visible(get_db(), g.user, ticket_id)
+    link = ticket.get("signed_pdf")
+    if not link:
+        raise Problem("not-found", f"ticket {ticket_id!r} has no signed scheme yet")
+    data = current_app.extensions["yekuo.services"].blobs.read(link["blob"])
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="scheme-{ticket_id}.pdf"'})
+
+
+@blp.route("/tickets/<ticket_id>/application.pdf", methods=["GET"])
+@auth_required()
+@blp.response(200, description="the generated application form (免填单), for the customer to check and sign")
+@blp.alt_response(404, schema=ProblemSchema)
+def application_pdf(ticket_id):
+    """The application form generated from the ticket: the customer fills nothing in."""
+    ticket = service.get_visible(get_db(), g.user, ticket_id)
+    pack = current_app.extensions["yekuo.policies"].get(ticket["region"], ticket["policy_year"])
+    labels = {kind: rule["label"] for kind, rule in pack.raw["documents"].items()}
+    data, _lines = render_application_form(ticket, pack.raw["business_types"][ticket["business_type"]]["label"], labels)
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="application-{ticket_id}.pdf"'})
+
+
+@blp.route("/pdf/verify", methods=["POST"])
+@blp.doc(requestBody={"required": True, "content": {
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",
+                                                                                  "format": "binary"}}}}}})
+@blp.response(200, VerificationSchema)
+@blp.alt_response(422, schema=ProblemSchema, description="not a readable signed PDF")
+def verify_pdf():
+    """Check a signed scheme PDF: intact, whole file covered, not modified, which ticket and scheme."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise Problem("validation-error", "no file in the form", errors={"file": ["required"]})
+        data = upload.read()
+    elif request.mimetype == "application/pdf":
+        data = request.get_data()
+    else:
+        raise Problem("unsupported-media-type", "send the PDF as application/pdf or a multipart file field")
+    return verify(data, trusted_certificates())

@@ -1,0 +1,112 @@
+"""Chinese line breaking, glyph coverage of every document text, the application form, start-up checks."""
+import io
+
+import pytest
+from hypothesis import given, strategies as st
+from pypdf import PdfReader
+
+from pdf import fonts
+from pdf.application_form import render_application_form
+from pdf.linebreak import NO_LINE_END, NO_LINE_START, break_lines
+from pdf.scheme_reply import CUSTOMER_CLASSES, DECISIONS, METERING, STAGES, SchemeDocument, render_scheme_reply
+from pdf.signing import DEV_COMMON_NAME, development_identity
+from pdf.strokes import parse_strokes
+from scheme_builder import Grid, SchemePolicy, build_scheme, load_engineering
+from server.policy import load_policy_book
+from tests.factories import CENTRE, feeder, make_grid, make_ticket, strokes, transformer
+
+FONT = fonts.register_font()
+BOOK = load_policy_book()
+
+
+def width_of(text):
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+
+
+@pytest.mark.parametrize("text, width", [
+    ("本方案不收取下列费用：移表费、计量装置赔偿费、环境监测费。", 7),
+    ("客户（常州示范机械厂）于“现场”签字，确认无误！", 5),
+    ("线路长度 520 m，YJV22-3x240 电缆。", 9),
+])
+def test_no_line_starts_with_a_closer_or_ends_with_an_opener(text, width):
+    lines = break_lines(text, width, width_of)
+    assert len(lines) > 1 and "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert not any(line[0] in NO_LINE_START for line in lines[1:])
+    assert not any(line[-1] in NO_LINE_END for line in lines[:-1])
+
+
+@given(text=st.text(alphabet="供电方案答复单客户签字，。、；：！？）》”（《“abc 12", min_size=1, max_size=80),
+       width=st.integers(4, 30))
+def test_line_breaking_keeps_every_character_and_the_rules(text, width):
+    lines = break_lines(text, width, width_of)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "").replace("\n", "")
+    assert not any(line[:1] in NO_LINE_START for line in lines[1:])
+    assert not any(line[-1:] in NO_LINE_END for line in lines[:-1])
+
+
+def scheme_for(pack, capacity_kva=1250):
+    policy = SchemePolicy.from_pack(pack.raw, load_engineering())
+    grid = Grid.from_features(make_grid(transformer("TX-1", 80, 0, region=pack.region),
+                                        feeder("F-1", [(-2000, 400), (2000, 400)], region=pack.region))["features"],
+                              f"{pack.region}/1")
+    scheme = build_scheme({"business_type": "hv_new", "customer_class": "non_resident", "capacity_kva": capacity_kva,
+                           "location": {"lon": CENTRE[0], "lat": CENTRE[1]}}, policy, grid)
+    return {**scheme, "chosen_option": scheme["options"][0]}
+
+
+@pytest.mark.parametrize("pack_id", sorted(BOOK.packs))
+def test_every_character_the_documents_use_has_a_glyph(pack_id):
+    pack = BOOK.packs[pack_id]
+    ticket = {**make_ticket(region=pack.region, capacity_kva=1250), "customer_class": "non_resident",
+              "created_at": "2026-11-24T09:00:00+00:00", "documents": [{"kind": "property_proof", "status": "missing",
+                                                                         "promised_date": "2026-12-01"}]}
+    signature = {**parse_strokes(strokes()), "signer_name": "李四", "signed_at": "2026-11-24T10:00:00+08:00"}
+    labels = [b["label"] for b in pack.raw["business_types"].values()]
+    _pdf, lines = render_scheme_reply(SchemeDocument(ticket, scheme_for(pack), labels[0],
+                                                     [f["name"] for f in pack.raw["scheme"]["banned_fees"]], signature,
+                                                     "cm_a"))
+    _form, form_lines = render_application_form(ticket, labels[0], {k: d["label"] for k, d in
+                                                                     pack.raw["documents"].items()})
+    tables = [*DECISIONS.values(), *METERING.values(), *STAGES.values(), *CUSTOMER_CLASSES.values(), *labels,
+              *(d["label"] for d in pack.raw["documents"].values())]
+    assert fonts.missing_glyphs(FONT, "".join(lines + form_lines + tables)) == set()
+
+
+def test_the_application_form_is_filled_from_the_ticket():
+    ticket = {**make_ticket(), "created_at": "2026-11-24T09:00:00+00:00",
+              "documents": [{"kind": "subject_proof", "status": "received"},
+                            {"kind": "property_proof", "status": "missing", "promised_date": "2026-12-01"}]}
+    data, _lines = render_application_form(ticket, "低压非居民新装", {"subject_proof": "主体证明",
+                                                                "property_proof": "产权证明"})
+    text = PdfReader(io.BytesIO(data)).pages[0].extract_text().replace(" ", "")
+    for expected in ("用电申请表", ticket["id"], "常州示范机械厂", "13912345678", "产权证明", "2026-12-01", "客户签字"):
+        assert expected in text, expected
+
+
+def test_the_application_form_downloads(api):
+    ticket = make_ticket()
+    api.post("/api/tickets", "cm_a", json=ticket)
+    response = api.get(f"/api/tickets/{ticket['id']}/application.pdf", "cm_a")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+
+
+def test_no_usable_font_stops_start_up_with_the_path(tmp_path):
+    from server import create_app
+    with pytest.raises(fonts.FontNotFound, match="nowhere.ttc"):
+        create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "PDF_FONT": "/nowhere.ttc"})
+    not_a_font = tmp_path / "font.ttf"
+    not_a_font.write_bytes(b"nope")
+    with pytest.raises(fonts.FontNotFound, match="not a usable"):
+        fonts.register_font(str(not_a_font))
+
+
+def test_the_development_certificate_says_so(tmp_path, caplog):
+    from cryptography import x509
+    identity = development_identity(tmp_path)
+    cert = x509.load_pem_x509_certificate(identity.cert_path.read_bytes())
+    assert "DEVELOPMENT" in cert.subject.rfc4514_string() and DEV_COMMON_NAME in cert.subject.rfc4514_string()
+    assert development_identity(tmp_path).cert_path.read_bytes() == identity.cert_path.read_bytes()   # made once
+    from server import create_app
+    with caplog.at_level("WARNING"):
+        create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "d")})
+    assert any("DEVELOPMENT" in record.getMessage() for record in caplog.records)
