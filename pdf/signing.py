@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields, signers, timestamps
 from pypdf import PdfReader, PdfWriter
 
 DEV_COMMON_NAME = "yekuo DEVELOPMENT scheme signing key"
@@ -27,6 +27,7 @@ class SigningIdentity:
     key_path: Path
     cert_path: Path
     development: bool
+    tsa_url: str = ""         # a timestamp authority makes the signature PAdES B-T
 
 
 def development_identity(folder: Path) -> SigningIdentity:
@@ -72,10 +73,11 @@ def with_attachments(pdf: bytes, attachments: dict) -> bytes:
     return out.getvalue()
 
 
-def sign(pdf: bytes, identity: SigningIdentity, attachments: dict, reason: str) -> bytes:
-    """Attachments embedded, then signed as PAdES B-B over the whole file."""
+def sign(pdf: bytes, identity: SigningIdentity, attachments: dict, reason: str, tsa_url: str = "") -> bytes:
+    """Attachments embedded, then signed as PAdES B-B over the whole file (B-T with a TSA URL)."""
     signer = signers.SimpleSigner.load(str(identity.key_path), str(identity.cert_path))
     writer = IncrementalPdfFileWriter(io.BytesIO(with_attachments(pdf, attachments)))
     meta = signers.PdfSignatureMetadata(field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES,
                                         md_algorithm="sha256", reason=reason, location="yekuo")
-    return signers.sign_pdf(writer, meta, signer=signer).getvalue()
+    timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
+    return signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper).getvalue()

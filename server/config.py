@@ -18,6 +18,7 @@ DEFAULTS = {
     "PDF_FONT": "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",   # a CJK TrueType font (fonts-wqy-zenhei)
     "SIGNING_KEY": "",        # the company's PEM key and certificate; empty: a DEVELOPMENT identity
     "SIGNING_CERT": "",       # is generated into <data dir>/keys on first run
+    "TSA_URL": "",            # RFC 3161 timestamp authority: signatures become PAdES B-T
     "PAGE_SIZE": 50,
     "MAX_PAGE_SIZE": 500,
 }

@@ -16,7 +16,8 @@ log = logging.getLogger(__name__)
 def signing_identity(config) -> signing.SigningIdentity:
     """The configured company identity, or the development one (with a warning)."""
     if config["SIGNING_KEY"] and config["SIGNING_CERT"]:
-        return signing.SigningIdentity(Path(config["SIGNING_KEY"]), Path(config["SIGNING_CERT"]), False)
+        return signing.SigningIdentity(Path(config["SIGNING_KEY"]), Path(config["SIGNING_CERT"]), False,
+                                       config["TSA_URL"])
     identity = signing.development_identity(Path(config["DATA_DIR"]) / "keys")
     log.warning("signing scheme PDFs with the DEVELOPMENT key %s: set YEKUO_SIGNING_KEY and YEKUO_SIGNING_CERT "
                 "for production", identity.cert_path)
@@ -50,6 +51,7 @@ def signed_scheme_pdf(ticket, scheme, pack: Pack, ctx, args, strokes_raw, stroke
     pdf, _lines = render_scheme_reply(document)
     attachments = {"strokes.json": strokes_raw,
                    "evidence.json": json.dumps(evidence(ticket, scheme, ctx, args), ensure_ascii=False).encode()}
-    signed = signing.sign(pdf, ctx["signing"], attachments, "客户签署供电方案")
+    identity = ctx["signing"]
+    signed = signing.sign(pdf, identity, attachments, "客户签署供电方案", identity.tsa_url)
     return {"blob": ctx["blobs"].put(signed), "url": f"/api/tickets/{ticket['id']}/scheme.pdf",
             "signed_at": iso(utcnow())}
