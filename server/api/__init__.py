@@ -1,6 +1,7 @@
 """The JSON API: one blueprint per resource, documented from the marshmallow schemas."""
 import json
 
+from flask import request
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser, is_json_request
 from webargs import core
@@ -20,6 +21,27 @@ class ProblemParser(FlaskParser):
 
     def _handle_invalid_json_error(self, error, req, *args, **kwargs):
         raise Problem("malformed-json", f"The body is not valid JSON: {error}")
+
+
+def uploaded_file(accepted: dict) -> tuple[bytes, str]:
+    """(bytes, filename) of a multipart ``file`` field, or of a raw body of an ``accepted`` media type
+    (``accepted`` maps media type → default filename)."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise Problem("validation-error", "no file in the form", errors={"file": ["required"]})
+        return upload.read(), upload.filename or next(iter(accepted.values()))
+    if request.mimetype not in accepted:
+        raise Problem("unsupported-media-type", f"send {' or '.join(accepted)}, or a multipart form with a file field")
+    return request.get_data(), request.args.get("filename") or accepted[request.mimetype]
+
+
+def file_body_doc(*media_types) -> dict:
+    """The OpenAPI requestBody of an upload endpoint."""
+    binary = {"type": "string", "format": "binary"}
+    content = {media_type: {"schema": binary} for media_type in media_types}
+    content["multipart/form-data"] = {"schema": {"type": "object", "properties": {"file": binary}}}
+    return {"required": True, "content": content}
 
 
 class Blueprint(SmorestBlueprint):

@@ -2,7 +2,7 @@
 from flask import current_app, g, request
 
 from server import grid as service
-from server.api import Blueprint
+from server.api import Blueprint, file_body_doc, uploaded_file
 from server.auth import auth_required
 from server.db import get_db
 from server.errors import Problem
@@ -16,18 +16,11 @@ DEFAULT_NAMES = {"application/json": "upload.geojson", "application/geo+json": "
                  "text/csv": "upload.csv"}
 
 
-def uploaded_file() -> tuple[str, str]:
-    """(text, filename) of the body: a multipart ``file``, or GeoJSON/CSV sent as the raw body."""
+def grid_file() -> tuple[str, str]:
+    """(text, filename) of the uploaded GeoJSON or CSV."""
     request.max_content_length = current_app.config["GRID_IMPORT_MAX_BYTES"]   # grid files are big
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None:
-            raise Problem("validation-error", "no file in the form", errors={"file": ["required"]})
-        return decode(upload.read()), upload.filename or "upload.geojson"
-    if request.mimetype not in DEFAULT_NAMES:
-        raise Problem("unsupported-media-type", "send GeoJSON (application/geo+json or application/json), "
-                      "CSV (text/csv) or a multipart form with a file field")
-    return decode(request.get_data()), request.args.get("filename") or DEFAULT_NAMES[request.mimetype]
+    data, filename = uploaded_file(DEFAULT_NAMES)
+    return decode(data), filename
 
 
 def decode(data: bytes) -> str:
@@ -39,17 +32,14 @@ def decode(data: bytes) -> str:
 
 @blp.route("/imports", methods=["POST"])
 @auth_required("backoffice", "admin")
-@blp.doc(requestBody={"required": True, "content": {
-    "application/geo+json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}},
-    "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",
-                                                                                  "format": "binary"}}}}}})
+@blp.doc(requestBody=file_body_doc(*DEFAULT_NAMES))
 @blp.response(201, ImportResultSchema)
 @blp.alt_response(422, schema=ProblemSchema,
                   description="a bad feature rejects the whole file; `report` lists every one (where, asset_id, "
                               "field, reason)")
 def import_grid(*_args):
     """Import a grid file: each region in it gets a new numbered snapshot; all or nothing."""
-    text, filename = uploaded_file()
+    text, filename = grid_file()
     regions = None if g.user.role == "admin" else {g.user.region}
     return service.import_grid(get_db(), current_app.extensions["yekuo.policies"], text, filename,
                                g.user.username, regions)

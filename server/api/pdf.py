@@ -1,11 +1,11 @@
 """Signed scheme PDFs: download one, and verify any file someone hands in."""
-from flask import Response, current_app, g, request
+from flask import Response, current_app, g
 from marshmallow import Schema, fields
 
 from pdf.application_form import render_application_form
 from pdf.verify import verify
 from server import tickets as service
-from server.api import Blueprint
+from server.api import Blueprint, file_body_doc, uploaded_file
 from server.auth import auth_required
 from server.db import get_db
 from server.errors import Problem
@@ -40,9 +40,7 @@ def scheme_pdf(ticket_id):
     link = ticket.get("signed_pdf")
     if not link:
         raise Problem("not-found", f"ticket {ticket_id!r} has no signed scheme yet")
-    data = current_app.extensions["yekuo.services"].blobs.read(link["blob"])
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="scheme-{ticket_id}.pdf"'})
+    return pdf_response(current_app.extensions["yekuo.services"].blobs.read(link["blob"]), f"scheme-{ticket_id}.pdf")
 
 
 @blp.route("/tickets/<ticket_id>/application.pdf", methods=["GET"])
@@ -55,26 +53,18 @@ def application_pdf(ticket_id):
     pack = current_app.extensions["yekuo.policies"].get(ticket["region"], ticket["policy_year"])
     labels = {kind: rule["label"] for kind, rule in pack.raw["documents"].items()}
     data, _lines = render_application_form(ticket, pack.raw["business_types"][ticket["business_type"]]["label"], labels)
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="application-{ticket_id}.pdf"'})
+    return pdf_response(data, f"application-{ticket_id}.pdf")
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
 @blp.route("/pdf/verify", methods=["POST"])
-@blp.doc(requestBody={"required": True, "content": {
-    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
-    "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",
-                                                                                  "format": "binary"}}}}}})
+@blp.doc(requestBody=file_body_doc("application/pdf"))
 @blp.response(200, VerificationSchema)
 @blp.alt_response(422, schema=ProblemSchema, description="not a readable signed PDF")
 def verify_pdf():
     """Check a signed scheme PDF: intact, whole file covered, not modified, which ticket and scheme."""
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None:
-            raise Problem("validation-error", "no file in the form", errors={"file": ["required"]})
-        data = upload.read()
-    elif request.mimetype == "application/pdf":
-        data = request.get_data()
-    else:
-        raise Problem("unsupported-media-type", "send the PDF as application/pdf or a multipart file field")
+    data, _name = uploaded_file({"application/pdf": "upload.pdf"})
     return verify(data, trusted_certificates())
