@@ -11,6 +11,7 @@ from server.config import load_config
 from pdf import PdfError
 from pdf.fonts import register_font
 from server.grid import GridCache
+from server.jobs import start_scheduler
 from server.scheme_pdf import signing_identity
 from server.tickets import Services
 from server.policy import PolicyNotFound, load_policy_book
@@ -65,5 +66,7 @@ def create_app(test_config=None) -> Flask:
     errors.register_domain_error(BadUpload, "validation-error")
     errors.register_domain_error(PdfError, "validation-error")
     cli.init_app(app)
+    if app.config["SCHEDULER"] and not app.config.get("TESTING"):
+        app.extensions["yekuo.scheduler"] = start_scheduler(app)
     docs.init_app(app)
     return app

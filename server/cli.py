@@ -99,7 +99,48 @@ def verify_pdf_command(file):
     raise SystemExit(0 if result["valid"] else 1)
 
 
+@click.command("backup")
+@with_appcontext
+def backup_command():
+    """Copy the database now (SQLite online backup) into <data dir>/backups."""
+    from server.jobs import backup_job
+    from server.storage import utcnow
+    click.echo(backup_job(get_db(), current_app.config, utcnow())["file"])
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.confirmation_option(prompt="Replace the current database with this backup?")
+def restore_command(file):
+    """Replace the database with a backup (stop the server first)."""
+    from server.backup import NotABackup, restore
+    try:
+        version = restore(current_app.config["DATABASE"], Path(file))
+    except NotABackup as exc:
+        raise click.ClickException(str(exc))
+    click.echo(f"restored {file} (schema version {version})")
+
+
+@click.command("jobs")
+@with_appcontext
+@click.option("--run", "name", help="run this job now")
+def jobs_command(name):
+    """Show the scheduled jobs (last run, result), or run one now."""
+    from server.jobs import JOBS, job_status, run_job
+    if name:
+        if name not in JOBS:
+            raise click.BadParameter(f"one of {', '.join(JOBS)}", param_hint="--run")
+        click.echo(json.dumps(run_job(get_db(), current_app.config, name), ensure_ascii=False))
+        return
+    for row in job_status(get_db()):
+        click.echo(json.dumps(row, ensure_ascii=False))
+
+
 def init_app(app):
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    app.cli.add_command(jobs_command)
     app.cli.add_command(pdf_cli)
     app.cli.add_command(sync_cli)
     app.cli.add_command(user_cli)

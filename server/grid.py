@@ -17,6 +17,8 @@ from server.db import transaction
 from server.errors import Problem
 from server.policy import Pack, PolicyBook
 from server.storage import grid as store
+from server.monitor import heavy_load_notices
+from server.storage import utcnow
 from server.storage.tickets import next_change
 
 
@@ -52,10 +54,12 @@ def import_grid(db, book: PolicyBook, text: str, filename: str, username: str, a
 def import_region(db, region, features, filename, username) -> dict:
     snapshot_id = store.save_snapshot(db, region, features, filename, username)
     next_change(db, "reference", f"grid:{region}", region=region)      # devices pull the new assets
+    heavy_rate = ENGINEERING["heavy_load_rate"]["value"]
+    heavy = heavy_load_notices(db, region, snapshot_id, features, heavy_rate, utcnow())
     present = {f["properties"]["asset_id"] for f in features}
     orphaned = [r for r in store.active_reservations(db, region) if r["asset_id"] not in present]
     return {"id": snapshot_id, "region": region, "version": grid_version(region, snapshot_id),
-            "asset_count": len(features), "vanished_reserved_assets": orphaned}
+            "asset_count": len(features), "vanished_reserved_assets": orphaned, "heavy_load_notices": heavy}
 
 
 class GridCache:

@@ -11,7 +11,7 @@ from typing import Optional
 
 from marshmallow import ValidationError
 
-from server import schemes, stages
+from server import monitor, schemes, stages
 from server.db import transaction
 from server.errors import Problem, flatten_errors
 from server.schemas.commands import command_args_schema
@@ -157,6 +157,7 @@ def create_ticket(db, book: PolicyBook, actor: Actor, data) -> dict:
     with transaction(db):
         record["number"] = store.next_number(db)
         refresh(record, pack, load_calendar(db))
+        monitor.progress_push(db, record, utcnow())
         return store.save_ticket(db, record)
 
 
@@ -247,6 +248,8 @@ def apply_transition(db, ticket, pack, command, actor, args, client_time) -> dic
     ticket["updated_at"] = now
     refresh(ticket, pack, load_calendar(db))
     saved = store.save_ticket(db, ticket)
+    if ticket["stage"] != from_stage:
+        monitor.progress_push(db, ticket, utcnow())
     store.add_history(db, ticket["id"], {
         "command": command.name, "from_stage": from_stage, "to_stage": ticket["stage"], "args": args,
         "username": actor.user.username, "device_id": actor.device_id,

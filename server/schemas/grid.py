@@ -13,6 +13,7 @@ class ImportedSnapshotSchema(Schema):
     region = fields.String()
     version = fields.String(metadata={"description": "the grid_version schemes built on it carry"})
     asset_count = fields.Integer()
+    heavy_load_notices = fields.Integer(metadata={"description": "assets loaded above the heavy-load rate"})
     vanished_reserved_assets = fields.List(fields.Nested(ReservationSchema), metadata={
         "description": "reservations of signed schemes on assets this import no longer has"})
 

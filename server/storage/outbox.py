@@ -1,0 +1,32 @@
+"""The notification outbox: one row per notice, keyed so that a notice is never queued twice."""
+import json
+
+from server.storage import iso, utcnow
+
+
+def enqueue(db, key, kind, ticket_id, recipient, channel, payload, now) -> bool:
+    """Queue a notice unless one with ``key`` exists; True when it is new."""
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO outbox (key, kind, ticket_id, recipient, channel, payload, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [key, kind, ticket_id, recipient, channel, json.dumps(payload, ensure_ascii=False), iso(now)])
+    return cursor.rowcount == 1
+
+
+def unsent(db, limit=100) -> list:
+    rows = db["outbox"].rows_where("sent_at IS NULL", order_by="id", limit=limit)
+    return [{**row, "payload": json.loads(row["payload"])} for row in rows]
+
+
+def mark_sent(db, notice_id):
+    db.execute("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", [iso(utcnow()), notice_id])
+
+
+def mark_failed(db, notice_id, error):
+    db.execute("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?", [error, notice_id])
+
+
+def notices(db, ticket_id=None) -> list:
+    where, params = ("ticket_id = ?", [ticket_id]) if ticket_id else (None, [])
+    return [{**row, "payload": json.loads(row["payload"])}
+            for row in db["outbox"].rows_where(where, params, order_by="id")]
