@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from flask_smorest import Api
 
-from server import cli, db, docs, errors
+from server import cli, db, docs, errors, web
 from server.api import register_blueprints, sync as sync_api
 from server.config import load_config
 from pdf import PdfError
@@ -66,6 +66,7 @@ def create_app(test_config=None) -> Flask:
     errors.register_domain_error(BadUpload, "validation-error")
     errors.register_domain_error(PdfError, "validation-error")
     cli.init_app(app)
+    web.init_app(app)
     if app.config["SCHEDULER"] and not app.config.get("TESTING"):
         app.extensions["yekuo.scheduler"] = start_scheduler(app)
     docs.init_app(app)

@@ -6,7 +6,7 @@ error JSON themselves.
 """
 import logging
 
-from flask import request
+from flask import render_template, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -122,6 +122,8 @@ def register_domain_error(error_class, slug, extra=lambda exc: {}):
 def handle_error(exc: Exception):
     problem = to_problem(exc)
     body = problem_dict(problem.slug, problem.detail, problem.errors, **problem.extra)
+    if request.blueprint == "web":          # a person in the console gets a page, not JSON
+        return render_template("error.html", status=body["status"], message=problem.detail), body["status"]
     return body, body["status"], {"Content-Type": PROBLEM_MEDIA_TYPE, **problem.headers}
 
 

@@ -79,8 +79,50 @@ def list_tickets(db, scope, filters, after_number, limit) -> list:
     return [json.loads(row[0]) for row in db.execute(sql, [*params, limit])]
 
 
+MANUAL = "json_extract(record, '$.scheme.decision') = 'manual'"
+AWAITING_COSIGN = ("json_extract(record, '$.scheme.decision') = 'cosign' AND json_extract(record, "
+                   "'$.scheme.chosen_option') IS NOT NULL AND json_extract(record, '$.scheme.cosigned_at') IS NULL")
+
+
 def manual_scheme_tickets(db, scope) -> list:
     """Open tickets in ``scope`` whose proposed scheme has decision ``manual``."""
-    sql = (f"SELECT record FROM tickets WHERE {scope[0]} AND stage NOT IN ('completed', 'cancelled') "
-           "AND json_extract(record, '$.scheme.decision') = 'manual' ORDER BY number")
+    return scheme_queue(db, scope, MANUAL)
+
+
+INBOX_ORDER = {"due": "coalesce(stage_due_at, '9999') ASC, number ASC", "number": "number ASC",
+               "updated": "updated_at DESC"}
+
+
+def inbox(db, scope, filters, order, offset, limit) -> tuple[list, int]:
+    """A page of the back office's inbox and the total count, with the inbox's filters."""
+    where, params = [scope[0]], list(scope[1])
+    for column in ("stage", "business_type", "manager", "team", "region"):
+        if filters.get(column):
+            where.append(f"{column} = ?")
+            params.append(filters[column])
+    now = iso(filters["now"])
+    if filters.get("overdue"):
+        where.append("stage NOT IN ('completed', 'cancelled') AND ((stage_due_at IS NOT NULL AND stage_due_at < ?) "
+                     "OR (process_due_at IS NOT NULL AND process_due_at < ?))")
+        params += [now, now]
+    if filters.get("due_soon"):
+        where.append("stage NOT IN ('completed', 'cancelled') AND stage_due_at BETWEEN ? AND ?")
+        params += [now, iso(filters["soon"])]
+    if filters.get("has_conflict"):
+        where.append("json_extract(record, '$.has_conflict') = 1")
+    condition = " AND ".join(f"({w})" for w in where)
+    total = db.execute(f"SELECT count(*) FROM tickets WHERE {condition}", params).fetchone()[0]
+    rows = db.execute(f"SELECT record FROM tickets WHERE {condition} ORDER BY {INBOX_ORDER[order]} LIMIT ? OFFSET ?",
+                      [*params, limit, offset])
+    return [json.loads(row[0]) for row in rows], total
+
+
+def scheme_queue(db, scope, decision_sql) -> list:
+    """Open tickets in ``scope`` whose scheme matches ``decision_sql`` (over json_extract of the record)."""
+    sql = (f"SELECT record FROM tickets WHERE ({scope[0]}) AND stage NOT IN ('completed', 'cancelled') "
+           f"AND {decision_sql} ORDER BY number")
     return [json.loads(row[0]) for row in db.execute(sql, scope[1])]
+
+
+def scoped_records(db, scope) -> list:
+    return [json.loads(row[0]) for row in db.execute(f"SELECT record FROM tickets WHERE {scope[0]}", scope[1])]

@@ -1,0 +1,52 @@
+"""The back-office console: server-rendered pages (Jinja, Chinese labels, no JS build step).
+
+Log-in with a session cookie; every POST form carries a CSRF token (Flask-WTF); the same scope
+rules as the API (``tickets.scope_sql`` / ``get_visible``) decide what each page shows.
+"""
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from server.db import get_db
+from server.errors import Problem
+from server.storage import users
+
+web = Blueprint("web", __name__, template_folder="../templates/web")
+csrf = CSRFProtect()
+BACKOFFICE = ("backoffice", "admin")
+
+
+@web.before_request
+def load_user_and_check_csrf():
+    g.user = users.get_user(get_db(), session["username"]) if session.get("username") else None
+    g.device_id = "web"
+    if request.method == "POST":
+        csrf.protect()
+
+
+def login_required(*roles):
+    """Pages need a logged-in user (and one of ``roles`` when given)."""
+    def decorator(view):
+        def wrapper(*args, **kwargs):
+            if g.user is None:
+                return redirect(url_for("web.login", next=request.full_path))
+            if roles and g.user.role not in roles:
+                raise Problem("forbidden", "这个页面需要后台权限")
+            return view(*args, **kwargs)
+        wrapper.__name__ = view.__name__
+        wrapper.__doc__ = view.__doc__
+        return wrapper
+    return decorator
+
+
+def init_app(app):
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)     # only the console's forms; the API uses tokens
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_SECURE=bool(app.config["SECURE_COOKIES"]), WTF_CSRF_TIME_LIMIT=None)
+    csrf.init_app(app)
+    from server.web import auth, customer, dashboard, pages  # noqa: F401 - routes register on import
+    app.register_blueprint(web)
+    app.register_error_handler(CSRFError, csrf_failed)
+
+
+def csrf_failed(exc):
+    return render_template("error.html", status=400, message=f"表单已失效或缺少校验码（CSRF）：{exc.description}"), 400

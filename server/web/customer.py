@@ -1,0 +1,69 @@
+"""The customer's link: a signed, expiring token for one ticket — progress, the signed PDF, ratings."""
+from flask import current_app, flash, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from server.api.pdf import pdf_response
+from server.db import get_db, transaction
+from server.errors import Problem
+from server.monitor import STAGE_NAMES
+from server.storage import iso, tickets as store, utcnow
+from server.web import web
+
+SALT = "customer-link"
+
+
+def serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+
+
+def customer_link(ticket_id) -> str:
+    return url_for("web.customer_page", token=serializer().dumps(ticket_id), _external=True)
+
+
+def ticket_of(token) -> dict:
+    """The ticket the token was made for; an expired or forged token reaches nothing."""
+    try:
+        ticket_id = serializer().loads(token, max_age=current_app.config["CUSTOMER_LINK_DAYS"] * 86400)
+    except SignatureExpired:
+        raise Problem("forbidden", "链接已过期，请联系客户经理重新发送") from None
+    except BadSignature:
+        raise Problem("not-found", "链接无效") from None
+    ticket = store.get_ticket(get_db(), ticket_id)
+    if ticket is None:
+        raise Problem("not-found", "链接无效")
+    return ticket
+
+
+@web.route("/customer/<token>")
+def customer_page(token):
+    ticket = ticket_of(token)
+    rated = {r["stage"]: r for r in get_db()["ratings"].rows_where("ticket_id = ?", [ticket["id"]])}
+    history = [h for h in store.get_history(get_db(), ticket["id"]) if h["from_stage"] != h["to_stage"]]
+    return render_template("customer.html", ticket=ticket, token=token, history=history, rated=rated,
+                           stage_names=STAGE_NAMES)
+
+
+@web.route("/customer/<token>/scheme.pdf")
+def customer_pdf(token):
+    ticket = ticket_of(token)
+    if not ticket.get("signed_pdf"):
+        raise Problem("not-found", "方案尚未签署")
+    return pdf_response(current_app.extensions["yekuo.services"].blobs.read(ticket["signed_pdf"]["blob"]),
+                        f"scheme-{ticket['id']}.pdf")
+
+
+@web.route("/customer/<token>/rate", methods=["POST"])
+def customer_rate(token):
+    ticket = ticket_of(token)
+    stage, score = request.form.get("stage", ""), request.form.get("score", type=int)
+    finished = {h["from_stage"] for h in store.get_history(get_db(), ticket["id"]) if h["from_stage"] != h["to_stage"]}
+    if stage not in finished or score not in range(1, 6):
+        raise Problem("validation-error", "请为已完成的环节打 1–5 分",
+                      errors={"stage" if stage not in finished else "score": ["invalid"]})
+    db = get_db()
+    with transaction(db):
+        db.execute("INSERT INTO ratings (ticket_id, stage, score, comment, created_at) VALUES (?, ?, ?, ?, ?) "
+                   "ON CONFLICT (ticket_id, stage) DO UPDATE SET score = excluded.score, comment = excluded.comment",
+                   [ticket["id"], stage, score, request.form.get("comment", "")[:500], iso(utcnow())])
+    flash("感谢您的评价")
+    return redirect(url_for("web.customer_page", token=token))

@@ -1,0 +1,99 @@
+"""Getting-Electricity indicators per region and month, as tables, SVG charts and CSV."""
+import csv
+import io
+from collections import defaultdict
+from datetime import datetime
+
+from flask import Response, current_app, g, render_template, request
+
+from server import tickets as service
+from server.db import get_db
+from server.errors import Problem
+from server.storage import tickets as store, utcnow
+from server.storage.calendar import load_calendar
+from server.web import login_required, web
+
+CLASS_NAMES = {"resident": "居民", "non_resident": "非居民", "micro_enterprise": "小微企业"}
+
+
+def completed_at(db, ticket):
+    history = store.get_history(db, ticket["id"])
+    return next((h["server_time"] for h in reversed(history) if h["to_stage"] == "completed"), None)
+
+
+def class_rows(db, tickets, book) -> list:
+    """Per customer class: applications, connections, average and maximum working days against the limit."""
+    calendar, groups = load_calendar(db), defaultdict(list)
+    for ticket in tickets:
+        groups[ticket["customer_class"]].append(ticket)
+    rows = []
+    for customer_class, members in sorted(groups.items()):
+        done = [(t, completed_at(db, t)) for t in members if t["stage"] == "completed"]
+        days = [calendar.working_days_between(datetime.fromisoformat(t["created_at"]), datetime.fromisoformat(end))
+                for t, end in done]
+        on_time = [end <= ((t.get("deadlines") or {}).get("process") or {}).get("due_at", "9999") for t, end in done]
+        limits = {book.get(t["region"], t["policy_year"]).pipelines[t["pipeline"]].total_limit_days for t in members}
+        limit = max((lim.value for lim in limits if lim), default=None)
+        rows.append({"customer_class": CLASS_NAMES.get(customer_class, customer_class), "applications": len(members),
+                     "connected": len(done), "avg_working_days": round(sum(days) / len(days), 2) if days else None,
+                     "max_working_days": round(max(days), 2) if days else None, "limit_days": limit,
+                     "on_time_share": round(sum(on_time) / len(on_time), 3) if on_time else None,
+                     "avg_stages": round(sum(len(t["planned_stages"]) for t in members) / len(members), 2)})
+    return rows
+
+
+def summary_rows(db, tickets, region, month) -> list:
+    signed = [t["scheme"] for t in tickets if (t.get("scheme") or {}).get("signed_at")]
+    on_site = [s for s in signed if s.get("signed_on_device") not in (None, "web", "demo")]
+    pays = sum(((s.get("chosen_option") or {}).get("cost_estimate_yuan") or {}).get("customer_pays", 0) for s in signed)
+    lag = db.execute("SELECT avg((julianday(received_at) - julianday(client_time)) * 86400) FROM ops "
+                     "WHERE client_time IS NOT NULL AND substr(received_at, 1, 7) = ?", [month]).fetchone()[0]
+    ids = [t["id"] for t in tickets] or [""]
+    marks = ",".join("?" * len(ids))
+    conflicts = db.execute(f"SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND ticket_id IN ({marks})",
+                           ids).fetchone()[0]
+    rating = db.execute(f"SELECT avg(score), count(*) FROM ratings WHERE ticket_id IN ({marks})", ids).fetchone()
+    return [{"indicator": name, "value": value} for name, value in (
+        ("地区", region or "全部"), ("月份", month), ("申请数", len(tickets)), ("已签方案", len(signed)),
+        ("现场签署占比", round(len(on_site) / len(signed), 3) if signed else None),
+        ("客户承担费用（元）", pays), ("同步延迟（秒，平均）", round(lag, 1) if lag is not None else None),
+        ("未解决冲突", conflicts), ("客户评价（平均分 / 条数）", f"{rating[0]:.2f} / {rating[1]}" if rating[1] else "—"))]
+
+
+def indicators(region, month) -> dict:
+    db = get_db()
+    tickets = [t for t in store.scoped_records(db, service.scope_sql(g.user))
+               if t["created_at"][:7] == month and (not region or t["region"] == region)]
+    book = current_app.extensions["yekuo.policies"]
+    return {"by_class": class_rows(db, tickets, book), "summary": summary_rows(db, tickets, region, month)}
+
+
+def params():
+    return request.args.get("region", "" if g.user.role == "admin" else g.user.region), \
+        request.args.get("month", utcnow().strftime("%Y-%m"))
+
+
+@web.route("/dashboard")
+@login_required()
+def dashboard():
+    region, month = params()
+    data = indicators(region, month)
+    chart_max = max([r["limit_days"] or 0 for r in data["by_class"]] + [r["avg_working_days"] or 0
+                                                                       for r in data["by_class"]] + [1])
+    return render_template("dashboard.html", region=region, month=month, chart_max=chart_max, **data)
+
+
+@web.route("/dashboard.csv")
+@login_required()
+def dashboard_csv():
+    region, month = params()
+    table = request.args.get("table", "by_class")
+    rows = indicators(region, month).get(table)
+    if rows is None:
+        raise Problem("not-found", "table is by_class or summary")
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["empty"])
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{table}-{region or "all"}-{month}.csv"'})

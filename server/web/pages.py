@@ -1,0 +1,202 @@
+"""Console pages: inbox, ticket, co-sign and manual queues, conflicts, grid data, jobs."""
+import json
+from datetime import datetime, timedelta
+
+from flask import current_app, flash, g, redirect, render_template, request, url_for
+
+from scheme_builder.errors import GridDataError
+from server import conflicts as conflict_service, grid as grid_service, stages, tickets as service
+from server.db import get_db
+from server.errors import Problem
+from server.jobs import job_status
+from server.monitor import STAGE_NAMES
+from server.storage import grid as grid_store, outbox, tickets as store, utcnow
+from server.storage.calendar import load_calendar
+from server.web import BACKOFFICE, login_required, web
+from server.web.customer import customer_link
+from sync import oplog
+
+PAGE_SIZE = 25
+FILTERS = ("region", "team", "manager", "business_type", "stage")
+FLAGS = ("overdue", "due_soon", "has_conflict")
+
+
+def book():
+    return current_app.extensions["yekuo.policies"]
+
+
+def services():
+    return current_app.extensions["yekuo.services"]
+
+
+def actor():
+    return service.Actor(g.user, "web")
+
+
+@web.app_template_filter("stage_name")
+def stage_name(stage):
+    return STAGE_NAMES.get(stage, stage)
+
+
+@web.app_template_filter("reject_page")
+def reject_page(args):
+    return {k: v for k, v in args.items() if k != "page"}
+
+
+@web.app_template_filter("short_time")
+def short_time(value):
+    return (value or "")[:16].replace("T", " ")
+
+
+@web.route("/")
+@login_required()
+def inbox():
+    """Tickets in the caller's scope, filtered and sorted by due time, in pages."""
+    filters = {name: request.args.get(name, "") for name in FILTERS}
+    flags = {name: request.args.get(name) == "1" for name in FLAGS}
+    page = max(1, request.args.get("page", 1, type=int))
+    now = utcnow()
+    rows, total = store.inbox(get_db(), service.scope_sql(g.user), {**filters, **flags, "now": now,
+                                                                    "soon": now + timedelta(hours=24)},
+                              request.args.get("sort", "due") if request.args.get("sort") in store.INBOX_ORDER
+                              else "due", (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    return render_template("inbox.html", tickets=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
+                           filters=filters, flags=flags, now=now.isoformat(), stages=STAGE_NAMES)
+
+
+def timeline(ticket, pack) -> list:
+    """Planned stages with their limit and the working days each actually took."""
+    calendar, history = load_calendar(get_db()), store.get_history(get_db(), ticket["id"])
+    moves = [h for h in history if h["from_stage"] != h["to_stage"]]
+    rows, start = [], ticket["created_at"]
+    limits = {rule.stage: rule.limit_days for rule in pack.pipelines[ticket["pipeline"]].stages}
+    for move in moves:
+        end = move["server_time"]
+        rows.append({"stage": move["from_stage"], "limit": limits.get(move["from_stage"]),
+                     "actual": round(calendar.working_days_between(datetime.fromisoformat(start),
+                                                                   datetime.fromisoformat(end)), 2), "done": end})
+        start = end
+    if ticket["stage"] not in stages.TERMINAL:
+        rows.append({"stage": ticket["stage"], "limit": limits.get(ticket["stage"]), "actual": round(
+            calendar.working_days_between(datetime.fromisoformat(start), utcnow()), 2), "done": None})
+    return rows
+
+
+@web.route("/tickets/<ticket_id>")
+@login_required()
+def ticket_page(ticket_id):
+    db = get_db()
+    ticket = service.get_visible(db, g.user, ticket_id)
+    pack = book().get(ticket["region"], ticket["policy_year"])
+    return render_template("ticket.html", ticket=ticket, pack=pack, timeline=timeline(ticket, pack),
+                           audit=oplog.entity_ops(db, ticket_id), notices=outbox.notices(db, ticket_id),
+                           conflicts=[c for c in conflict_service.visible_conflicts(db, g.user)
+                                      if c["ticket_id"] == ticket_id],
+                           history=store.get_history(db, ticket_id), customer_url=customer_link(ticket_id),
+                           can_cosign="cosign" in stages.allowed_commands(ticket, pack, g.user.role))
+
+
+@web.route("/cosign")
+@login_required(*BACKOFFICE)
+def cosign_queue():
+    """网上会签: schemes above the on-site limit, or with several sources, waiting for the back office."""
+    rows = store.scheme_queue(get_db(), service.scope_sql(g.user), store.AWAITING_COSIGN)
+    return render_template("cosign.html", tickets=rows)
+
+
+@web.route("/cosign/<ticket_id>", methods=["POST"])
+@login_required(*BACKOFFICE)
+def cosign(ticket_id):
+    args = {"scheme_hash": request.form.get("scheme_hash", ""), "comment": request.form.get("comment", "")}
+    service.run_command(get_db(), book(), actor(), ticket_id, "cosign", args, services=services())
+    flash(f"工单 {ticket_id} 已会签")
+    return redirect(url_for("web.cosign_queue"))
+
+
+@web.route("/manual")
+@login_required(*BACKOFFICE)
+def manual_queue():
+    """No automatic answer: the negative list, above direct connection, nothing fits."""
+    return render_template("manual.html", tickets=store.manual_scheme_tickets(get_db(), service.scope_sql(g.user)))
+
+
+@web.route("/conflicts")
+@login_required()
+def conflicts_page():
+    return render_template("conflicts.html", conflicts=conflict_service.visible_conflicts(get_db(), g.user))
+
+
+@web.route("/conflicts/<int:conflict_id>", methods=["POST"])
+@login_required()
+def resolve_conflict(conflict_id):
+    conflict = conflict_service.store.get(get_db(), conflict_id)
+    if conflict is None:
+        raise Problem("not-found", f"no conflict {conflict_id}")
+    choice = request.form.get("choice")
+    value = {"server": conflict["server_value"], "device": conflict["device_value"]}.get(choice)
+    if choice == "new":
+        value = parse_value(request.form.get("value", ""), conflict["server_value"])
+    conflict_service.resolve(get_db(), book(), actor(), conflict_id, value)
+    flash(f"冲突 #{conflict_id} 已解决")
+    return redirect(url_for("web.conflicts_page"))
+
+
+def parse_value(text, like):
+    """A new value typed into the form, of the same kind as the server's value."""
+    if isinstance(like, (int, float)) and not isinstance(like, bool):
+        try:
+            return float(text) if "." in text else int(text)
+        except ValueError:
+            raise Problem("validation-error", "需要一个数字", errors={"value": ["a number"]}) from None
+    if isinstance(like, (dict, list)):
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise Problem("validation-error", "需要 JSON", errors={"value": ["JSON"]}) from None
+    return text
+
+
+@web.route("/grid", methods=["GET", "POST"])
+@login_required(*BACKOFFICE)
+def grid_page():
+    """Upload an import, see its report, the snapshot history and the heavy-load list."""
+    db, report, result = get_db(), None, None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            report = [{"where": "file", "asset_id": None, "field": "file", "reason": "请选择文件"}]
+        else:
+            try:
+                regions = None if g.user.role == "admin" else {g.user.region}
+                result = grid_service.import_grid(db, book(), upload.read().decode("utf-8-sig"), upload.filename,
+                                                  g.user.username, regions)
+            except GridDataError as exc:
+                report = exc.report
+            except UnicodeDecodeError:
+                report = [{"where": "file", "asset_id": None, "field": "file", "reason": "不是 UTF-8 文本"}]
+    region = None if g.user.role == "admin" else g.user.region
+    return render_template("grid.html", report=report, result=result, snapshots=grid_store.list_snapshots(db, region),
+                           heavy=heavy_assets(db, region or g.user.region))
+
+
+def heavy_assets(db, region) -> list:
+    """Transformers and feeders of the region's current snapshot, most loaded first (with reservations)."""
+    snapshot = grid_store.current_snapshot(db, region)
+    if snapshot is None:
+        return []
+    reserved = grid_store.reserved_by_asset(db, region)
+    rows = []
+    for feature in grid_store.snapshot_features(db, snapshot["id"]):
+        props = feature["properties"]
+        if props.get("rating_kva"):
+            held = props.get("reserved_kva", 0) + reserved.get(props["asset_id"], 0)
+            rows.append({"asset_id": props["asset_id"], "kind": props["kind"], "rating_kva": props["rating_kva"],
+                         "peak_kva": props["peak_kva"], "reserved_kva": round(held, 1),
+                         "load_rate": round((props["peak_kva"] + held) / props["rating_kva"], 3)})
+    return sorted(rows, key=lambda r: -r["load_rate"])[:50]
+
+
+@web.route("/jobs")
+@login_required(*BACKOFFICE)
+def jobs_page():
+    return render_template("jobs.html", jobs=job_status(get_db(), current_app.extensions.get("yekuo.scheduler")))
