@@ -1,0 +1,159 @@
+"""The console through the Flask client: log-in, CSRF, scope by URL, queues, dashboard, customer links."""
+import io
+import re
+import time
+import pytest
+from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+from tests.api.test_schemes import grid, new_ticket, propose  # noqa: F401 - fixtures and helpers
+from tests.factories import PASSWORD, RECEIVED, make_ticket, strokes
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Browser:
+    """A Flask test client that logs in through the form and sends each form's CSRF token."""
+
+    def __init__(self, app):
+        self.client = app.test_client()
+
+    def token(self, path):
+        return TOKEN.search(self.client.get(path).get_data(as_text=True)).group(1)
+
+    def login(self, username, password=PASSWORD):
+        return self.client.post("/login", data={"username": username, "password": password,
+                                                "csrf_token": self.token("/login")})
+
+    def get(self, path):
+        return self.client.get(path)
+
+    def post(self, path, form_page, **data):
+        return self.client.post(path, data={**data, "csrf_token": self.token(form_page)})
+
+
+@pytest.fixture
+def browser(app):
+    return Browser(app)
+
+
+def text(response):
+    return response.get_data(as_text=True)
+
+
+def test_pages_need_a_log_in_and_the_right_role(browser):
+    assert browser.get("/").status_code == 302 and "/login" in browser.get("/").headers["Location"]
+    assert browser.login("cm_a", "wrong").status_code == 401
+    assert browser.login("cm_a").status_code == 302
+    assert browser.get("/").status_code == 200
+    assert browser.get("/cosign").status_code == 403 and "后台" in text(browser.get("/cosign"))
+
+
+def test_a_form_without_or_with_a_wrong_csrf_token_is_400(browser):
+    assert browser.client.post("/login", data={"username": "cm_a", "password": PASSWORD}).status_code == 400
+    response = browser.client.post("/login", data={"username": "cm_a", "password": PASSWORD, "csrf_token": "forged"})
+    assert response.status_code == 400 and "CSRF" in text(response)
+
+
+def test_the_session_cookie_is_http_only_and_same_site(browser):
+    response = browser.login("cm_a")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_manager_of_team_a_cannot_open_team_bs_ticket_by_url(browser, api):
+    other = make_ticket()
+    api.post("/api/tickets", "cm_b", json=other)
+    browser.login("cm_a")
+    assert browser.get(f"/tickets/{other['id']}").status_code == 404
+    assert other["id"] not in text(browser.get("/"))
+    mine = make_ticket()
+    api.post("/api/tickets", "cm_a", json=mine)
+    page = browser.get(f"/tickets/{mine['id']}")
+    assert page.status_code == 200 and mine["id"] in text(page)
+
+
+def test_inbox_filters_and_pages(browser, api):
+    ids = []
+    for _ in range(27):
+        body = make_ticket()
+        api.post("/api/tickets", "cm_a", json=body)
+        ids.append(body["id"])
+    hv = make_ticket(business_type="hv_new", capacity_kw=None, capacity_kva=630, documents=RECEIVED)
+    api.post("/api/tickets", "cm_a", json=hv)
+    api.command(hv["id"], "cm_a", "complete_acceptance")
+    browser.login("bo_cz")
+    first = text(browser.get("/"))
+    assert "第 1 / 2 页" in first
+    filtered = text(browser.get("/?stage=scheme_reply"))
+    assert hv["id"] in filtered and ids[0] not in filtered
+    assert hv["id"] not in text(browser.get("/?has_conflict=1"))
+
+
+def test_cosign_from_the_queue(browser, api, grid):  # noqa: F811
+    ticket_id = new_ticket(api, "cm_sh", region="shanghai", business_type="hv_new", capacity_kw=None,
+                           capacity_kva=1250)
+    scheme = propose(api, ticket_id, "cm_sh")
+    api.command(ticket_id, "cm_sh", "choose_option", rank=1, scheme_hash=scheme["scheme_hash"])
+    browser.login("bo_sh")
+    assert ticket_id in text(browser.get("/cosign"))
+    done = browser.post(f"/cosign/{ticket_id}", "/cosign", scheme_hash=scheme["scheme_hash"], comment="同意")
+    assert done.status_code == 302
+    assert "没有待会签的方案" in text(browser.get("/cosign"))
+    assert api.get(f"/api/tickets/{ticket_id}", "cm_sh").json["scheme"]["cosigned_by"] == "bo_sh"
+    stale = browser.post(f"/cosign/{ticket_id}", "/cosign", scheme_hash="sha256:" + "0" * 64)
+    assert stale.status_code == 409
+
+
+def test_customer_links_reach_their_own_ticket_only_and_expire(app, browser, api, grid):  # noqa: F811
+    ticket_id = new_ticket(api)
+    scheme = propose(api, ticket_id)
+    api.command(ticket_id, "cm_a", "choose_option", rank=1, scheme_hash=scheme["scheme_hash"])
+    api.command(ticket_id, "cm_a", "sign_scheme", scheme_hash=scheme["scheme_hash"], signer_name="张三",
+                signature_blob=api.upload("cm_a", strokes()))
+    assert api.command(ticket_id, "cm_a", "complete_acceptance").status_code == 200
+    other = new_ticket(api)
+    browser.login("cm_a")
+    link = re.search(r'id="customer-link" href="([^"]+)"', text(browser.get(f"/tickets/{ticket_id}"))).group(1)
+    path = link.split("localhost", 1)[-1]
+    customer = Browser(app)
+    page = customer.get(path)
+    assert page.status_code == 200 and ticket_id in text(page) and other not in text(page)
+    assert customer.get(path + "/scheme.pdf").data.startswith(b"%PDF")
+    rated = customer.post(path + "/rate", path, stage="accepted", score="5", comment="很快")
+    assert rated.status_code == 302 and "5 分" in text(customer.get(path))
+    assert customer.get(path.replace(path.rsplit("/", 1)[1], path.rsplit("/", 1)[1][:-2] + "xx")).status_code == 404
+    class MadeLastMonth(TimestampSigner):
+        def get_timestamp(self):
+            return int(time.time()) - 31 * 86400
+
+    old = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="customer-link", signer=MadeLastMonth)
+    expired = customer.get("/customer/" + old.dumps(ticket_id))
+    assert expired.status_code == 403 and "过期" in text(expired)
+    fresh = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="customer-link")
+    assert other in text(customer.get("/customer/" + fresh.dumps(other)))      # a link made for Y shows Y
+
+
+def test_dashboard_and_csv(browser, api, grid):  # noqa: F811
+    ticket_id = new_ticket(api)
+    browser.login("bo_cz")
+    page = text(browser.get("/dashboard"))
+    assert "获得电力指标" in page and "非居民" in page and "<svg" in page
+    csv_text = text(browser.get("/dashboard.csv?table=by_class"))
+    assert csv_text.lstrip("\ufeff").startswith("customer_class,applications")
+    assert browser.get("/dashboard.csv?table=nonsense").status_code == 404
+    assert ticket_id
+
+
+def test_grid_upload_shows_the_report(browser):
+    browser.login("bo_cz")
+    bad = b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"kind": "x"}}]}'
+    response = browser.client.post("/grid", data={"csrf_token": browser.token("/grid"),
+                                                  "file": (io.BytesIO(bad), "bad.geojson")},
+                                   content_type="multipart/form-data")
+    assert response.status_code == 200 and "未导入" in text(response) and "asset_id" in text(response)
+
+
+def test_jobs_page_lists_every_job(browser):
+    browser.login("bo_cz")
+    page = text(browser.get("/jobs"))
+    assert all(name in page for name in ("deadline_monitor", "deliver_notices", "purge_tombstones", "backup"))
