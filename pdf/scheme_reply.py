@@ -70,21 +70,28 @@ def decision(writer, scheme):
                  ("政策依据", f"{scheme['policy']['region']}-{scheme['policy']['year']}（版本 {scheme['policy']['version']}）")])
 
 
+def number(value, spec="g", unit="") -> str:
+    """A number for the page, or a dash where the scheme has none (a hand-written scheme)."""
+    return "—" if value is None else f"{value:{spec}}{unit}"
+
+
 def chosen(writer, option):
     cost = option["cost_estimate_yuan"]
     writer.heading(f"三、选定方案（第 {option['rank']} 方案）")
+    load_after = None if option["load_rate_after"] is None else option["load_rate_after"] * 100
     writer.rows([
         ("接入点", f"{option['connection']['asset_id']}（{option['connection']['kind']}）"),
         ("接入点坐标", f"{option['connection']['point']['lon']:.6f}, {option['connection']['point']['lat']:.6f}"),
-        ("直线距离 / 线路长度", f"{option['distance_m']:g} m / {option['route_length_m']:g} m"),
-        ("可开放容量", f"{option['open_capacity_kva']:g} kVA（接入后负载率 {option['load_rate_after'] * 100:.0f}%）"),
-        ("导线型号", option["conductor"]), ("电压降", f"{option['voltage_drop_pct']:.2f}%"),
-        ("计量方式", METERING.get(option["metering"], option["metering"])),
+        ("直线距离 / 线路长度", f"{number(option['distance_m'], 'g', ' m')} / {number(option['route_length_m'], 'g', ' m')}"),
+        ("可开放容量", f"{number(option['open_capacity_kva'], 'g', ' kVA')}（接入后负载率 {number(load_after, '.0f', '%')}）"),
+        ("导线型号", option["conductor"]), ("电压降", number(option["voltage_drop_pct"], ".2f", "%")),
+        ("计量方式", METERING.get(option["metering"], option["metering"] or "—")),
         ("产权分界 / 投资界面", option["investment_boundary"]),
         ("外部工程", "、".join(option["works"]) or "无"),
         ("工程费用估算", f"{cost['low']:,.0f} – {cost['high']:,.0f} 元，由供电企业投资；客户承担 {cost['customer_pays']:,.0f} 元"),
         ("先接入后改造", "是" if option["upgrade_first"] else "否"),
-        ("备案代替审批", "是（线路不超过 500 m）" if option["filing_instead_of_approval"] else "否")])
+        ("备案代替审批", "是（线路不超过 500 m）" if option["filing_instead_of_approval"] else "否"),
+        *([("工程师说明", option["manual_note"])] if option.get("manual_note") else [])])
 
 
 def alternatives(writer, scheme):
@@ -92,7 +99,8 @@ def alternatives(writer, scheme):
     for option in scheme["options"]:
         mark = "（选定）" if option["rank"] == scheme["chosen_option"]["rank"] else ""
         writer.paragraph(f"第 {option['rank']} 方案{mark}：{option['connection']['asset_id']}，线路 "
-                         f"{option['route_length_m']:g} m，{option['conductor']}，电压降 {option['voltage_drop_pct']:.2f}%，"
+                         f"{number(option['route_length_m'], 'g', ' m')}，{option['conductor']}，电压降 "
+                         f"{number(option['voltage_drop_pct'], '.2f', '%')}，"
                          f"费用 {option['cost_estimate_yuan']['low']:,.0f}–{option['cost_estimate_yuan']['high']:,.0f} 元，"
                          f"评分 {option['score']:g}")
 

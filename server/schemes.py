@@ -11,6 +11,7 @@ managers signing the last kVA of one transformer are serialised, and the second 
 capacity is taken and given a fresh scheme.
 """
 from scheme_builder import build_scheme
+from scheme_builder.api import assert_no_banned_fees, scheme_hash
 from scheme_builder.capacity import shortfalls
 from scheme_builder.request import TICKET_FIELDS, ticket_request
 from server.errors import Problem
@@ -76,8 +77,8 @@ def sign(ticket, args, ctx):
     db, region, option = ctx["db"], ticket["region"], scheme["chosen_option"]
     kva = scheme["request"]["capacity_kva"]
     grid = ctx["grids"].get(db, region)
-    short = shortfalls(option, kva, scheme_policy(ctx["pack"]), grid,
-                       grid_store.reserved_by_asset(db, region, exclude_ticket=ticket["id"]))
+    short = [] if scheme["decision"] == "manual" else shortfalls(   # the engineer answered for a manual one
+        option, kva, scheme_policy(ctx["pack"]), grid, grid_store.reserved_by_asset(db, region, ticket["id"]))
     if short:
         raise Problem("capacity-taken", f"the open capacity of {', '.join(short)} was taken meanwhile; "
                       "show the customer the fresh scheme", assets=short, fresh_scheme=build_for_ticket(ticket, ctx))
@@ -94,7 +95,29 @@ def release(ticket, ctx) -> int:
     return grid_store.release(ctx["db"], ticket["id"])
 
 
-SCHEME_EFFECTS = {"propose_scheme": propose, "choose_option": choose, "cosign": cosign, "sign_scheme": sign}
+def write_manual(ticket, args, ctx):
+    """The engineer's scheme becomes the one option, chosen and signed off by the back office."""
+    scheme, now, user = ticket["scheme"], iso(utcnow()), ctx["actor"].user.username
+    cost = {**args["cost_estimate_yuan"], "customer_pays": 0}
+    connection = {"asset_id": args["asset_id"], "kind": "manual", "voltage_kv": args["supply_voltage_kv"],
+                  "point": args["point"], "capacity_asset_id": args["asset_id"], "route_length_m": args["route_length_m"],
+                  "conductor": args["conductor"]}
+    option = {"rank": 1, "connection": connection, "sources": [connection], "distance_m": None,
+              "route_length_m": args["route_length_m"], "open_capacity_kva": None, "load_rate_after": None,
+              "conductor": args["conductor"], "voltage_drop_pct": None, "metering": None,
+              "investment_boundary": scheme.get("options") and scheme["options"][0]["investment_boundary"] or "",
+              "works": args["works"], "cost_estimate_yuan": cost, "upgrade_first": False,
+              "filing_instead_of_approval": False, "working_days": args["working_days"], "score": 0,
+              "manual_note": args["note"]}
+    scheme.update(options=[option], chosen_option=option, supply_voltage_kv=args["supply_voltage_kv"],
+                  written_by=user, cosigned_at=now, cosigned_by=user,
+                  scheme_hash=scheme_hash(scheme["request"], scheme["policy"]["version"], scheme["grid_version"],
+                                          [option]))
+    assert_no_banned_fees(scheme, scheme_policy(ctx["pack"]))
+
+
+SCHEME_EFFECTS = {"propose_scheme": propose, "choose_option": choose, "cosign": cosign, "sign_scheme": sign,
+                  "write_manual_scheme": write_manual}
 
 
 def unsettle(ticket, changes):

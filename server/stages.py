@@ -38,6 +38,7 @@ COMMANDS = {c.name: c for c in (
             ("documents_accepted", "scheme_signed_in_scheme_stage"), frozenset({"accepted"})),
     Command("propose_scheme", frozenset({SCHEME_STAGE}), FIELD | BACKOFFICE, ("needs_scheme", "scheme_unsigned")),
     Command("choose_option", frozenset({SCHEME_STAGE}), FIELD | BACKOFFICE, ("scheme_unsigned", "scheme_proposed")),
+    Command("write_manual_scheme", frozenset({SCHEME_STAGE}), BACKOFFICE, ("scheme_unsigned", "scheme_is_manual")),
     Command("cosign", frozenset({SCHEME_STAGE}), BACKOFFICE,
             ("scheme_unsigned", "scheme_chosen", "scheme_awaits_cosign")),
     Command("sign_scheme", frozenset({SCHEME_STAGE}), FIELD,
@@ -119,7 +120,7 @@ def scheme_signed_in_scheme_stage(ticket, pack):
 
 
 def scheme_proposed(ticket, pack):
-    if scheme(ticket).get("decision") == "manual":
+    if scheme(ticket).get("decision") == "manual" and not scheme(ticket).get("options"):
         return f"no automatic scheme ({scheme(ticket).get('manual_reason')}): it is in the back office's manual queue"
     if not scheme(ticket).get("options"):
         return "no scheme has been proposed"
@@ -132,6 +133,7 @@ PRECONDITIONS = {
     "scheme_signed_in_scheme_stage": scheme_signed_in_scheme_stage,
     "needs_scheme": lambda t, p: not needs_scheme(t, p) and "this business type has no supply scheme",
     "scheme_proposed": scheme_proposed,
+    "scheme_is_manual": lambda t, p: scheme(t).get("decision") != "manual" and "only a manual scheme is written by hand",
     "scheme_unsigned": lambda t, p: bool(scheme(t).get("signed_at")) and "the customer has signed the scheme already",
     "scheme_chosen": lambda t, p: not scheme(t).get("chosen_option") and "no scheme option has been chosen",
     "scheme_awaits_cosign": lambda t, p: (scheme(t).get("decision") != "cosign" or scheme(t).get("cosigned_at"))

@@ -257,6 +257,31 @@ def apply_transition(db, ticket, pack, command, actor, args, client_time) -> dic
     return saved
 
 
+def grab(db, actor: Actor, ticket_id, max_open: int) -> dict:
+    """抢单: a customer manager takes an unassigned ticket of their team, while their open load allows."""
+    with transaction(db):
+        ticket = get_visible(db, actor.user, ticket_id)
+        if actor.user.role != "customer_manager":
+            raise Problem("forbidden", "only customer managers grab tickets")
+        if ticket.get("manager"):
+            raise Problem("illegal-command", f"ticket {ticket_id!r} is already handled by {ticket['manager']}")
+        if ticket["stage"] in stages.TERMINAL:
+            raise Problem("illegal-command", f"ticket {ticket_id!r} is {ticket['stage']}")
+        load = store.open_load(db, actor.user.username)
+        if load >= max_open:
+            raise Problem("illegal-command", f"you have {load} open tickets (at most {max_open}); finish some first")
+        ticket.update(manager=actor.user.username, updated_at=iso(utcnow()))
+        return store.save_ticket(db, ticket)
+
+
+def pool(db, user: User) -> list:
+    """The team's unassigned open tickets, most urgent stage deadline first."""
+    open_unassigned = [t for t in store.scoped_records(db, scope_sql(user))
+                       if not t.get("manager") and t["stage"] not in stages.TERMINAL]
+    return sorted(open_unassigned, key=lambda t: ((t["deadlines"].get("stage") or {}).get("due_at") or "9999",
+                                                  t["number"]))
+
+
 def with_history(db, ticket, pack: Pack, user: User) -> dict:
     """The record as GET returns it: plus stage history and the caller's allowed commands."""
     return {**ticket, "stage_history": store.get_history(db, ticket["id"]),

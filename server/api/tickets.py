@@ -94,3 +94,12 @@ def audit(ticket_id):
     """Every sync op on the ticket: user, device, client and server time, the op and its result."""
     service.get_visible(get_db(), g.user, ticket_id)
     return oplog.entity_ops(get_db(), ticket_id)
+
+
+@blp.route("/<ticket_id>/grab", methods=["POST"])
+@auth_required("customer_manager")
+@blp.response(200, TicketSchema)
+@blp.alt_response(409, schema=ProblemSchema, description="already taken, or the caller's open load is full")
+def grab(ticket_id):
+    """抢单: take an unassigned ticket of the caller's team (DOMAIN.md §6)."""
+    return present(service.grab(get_db(), actor(), ticket_id, current_app.config["POOL_MAX_OPEN"]))

@@ -1,7 +1,8 @@
 """The ``args`` each ticket command takes (a command not listed takes none)."""
 from marshmallow import Schema
 
-from server.schemas.schemes import ChooseArgsSchema, CosignArgsSchema, ProposeArgsSchema, SignArgsSchema
+from server.schemas.schemes import (ChooseArgsSchema, CosignArgsSchema, ManualSchemeArgsSchema, ProposeArgsSchema,
+                                    SignArgsSchema)
 from server.schemas.tickets import CancelArgsSchema, NoArgsSchema
 
 COMMAND_ARGS = {
@@ -10,6 +11,7 @@ COMMAND_ARGS = {
     "choose_option": ChooseArgsSchema(),
     "cosign": CosignArgsSchema(),
     "sign_scheme": SignArgsSchema(),
+    "write_manual_scheme": ManualSchemeArgsSchema(),
 }
 NO_ARGS = NoArgsSchema()
 

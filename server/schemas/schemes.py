@@ -128,6 +128,24 @@ class CosignArgsSchema(Schema):
     comment = fields.String(validate=validate.Length(max=500))
 
 
+class ManualCostSchema(Schema):
+    low = fields.Float(required=True, validate=validate.Range(min=0))
+    high = fields.Float(required=True, validate=validate.Range(min=0))
+
+
+class ManualSchemeArgsSchema(Schema):
+    """What the engineer decides when no rule could (the negative list, above direct connection …)."""
+    asset_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    point = fields.Nested(LocationSchema, required=True)
+    supply_voltage_kv = fields.Float(required=True, validate=validate.Range(min=0.22, max=500))
+    route_length_m = fields.Float(required=True, validate=validate.Range(min=0, max=100000))
+    conductor = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    works = fields.List(fields.String(validate=validate.Length(min=1, max=200)), load_default=list)
+    cost_estimate_yuan = fields.Nested(ManualCostSchema, required=True)
+    working_days = fields.Dict(keys=fields.String(), values=fields.Float(), required=True)
+    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
 class SignArgsSchema(Schema):
     scheme_hash = fields.String(required=True, validate=HASH)
     signer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))

@@ -79,7 +79,8 @@ def list_tickets(db, scope, filters, after_number, limit) -> list:
     return [json.loads(row[0]) for row in db.execute(sql, [*params, limit])]
 
 
-MANUAL = "json_extract(record, '$.scheme.decision') = 'manual'"
+MANUAL = ("json_extract(record, '$.scheme.decision') = 'manual' "
+          "AND json_extract(record, '$.scheme.chosen_option') IS NULL")      # not written by an engineer yet
 AWAITING_COSIGN = ("json_extract(record, '$.scheme.decision') = 'cosign' AND json_extract(record, "
                    "'$.scheme.chosen_option') IS NOT NULL AND json_extract(record, '$.scheme.cosigned_at') IS NULL")
 
@@ -126,3 +127,8 @@ def scheme_queue(db, scope, decision_sql) -> list:
 
 def scoped_records(db, scope) -> list:
     return [json.loads(row[0]) for row in db.execute(f"SELECT record FROM tickets WHERE {scope[0]}", scope[1])]
+
+
+def open_load(db, username) -> int:
+    return db.execute("SELECT count(*) FROM tickets WHERE manager = ? AND stage NOT IN ('completed', 'cancelled')",
+                      [username]).fetchone()[0]

@@ -53,3 +53,7 @@ def team_region(db, team) -> Optional[str]:
 
 def to_user(row) -> User:
     return User(row["username"], row["role"], row["team"], row["region"])
+
+
+def team_members(db, team) -> list:
+    return [to_user(row) for row in db["users"].rows_where("team = ?", [team], order_by="username")]

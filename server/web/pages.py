@@ -10,7 +10,7 @@ from server.db import get_db
 from server.errors import Problem
 from server.jobs import job_status
 from server.monitor import STAGE_NAMES
-from server.storage import grid as grid_store, outbox, tickets as store, utcnow
+from server.storage import grid as grid_store, outbox, tickets as store, users, utcnow
 from server.storage.calendar import load_calendar
 from server.web import BACKOFFICE, login_required, web
 from server.web.customer import customer_link
@@ -194,6 +194,25 @@ def heavy_assets(db, region) -> list:
                          "peak_kva": props["peak_kva"], "reserved_kva": round(held, 1),
                          "load_rate": round((props["peak_kva"] + held) / props["rating_kva"], 3)})
     return sorted(rows, key=lambda r: -r["load_rate"])[:50]
+
+
+@web.route("/pool")
+@login_required()
+def pool_page():
+    """抢单: the team's unassigned tickets, most urgent first, with each manager's open load."""
+    db = get_db()
+    managers = [u for u in users.team_members(db, g.user.team) if u.role == "customer_manager"]
+    return render_template("pool.html", tickets=service.pool(db, g.user),
+                           loads={u.username: store.open_load(db, u.username) for u in managers},
+                           max_open=current_app.config["POOL_MAX_OPEN"])
+
+
+@web.route("/pool/<ticket_id>", methods=["POST"])
+@login_required("customer_manager")
+def grab(ticket_id):
+    service.grab(get_db(), actor(), ticket_id, current_app.config["POOL_MAX_OPEN"])
+    flash(f"已接单 {ticket_id}")
+    return redirect(url_for("web.ticket_page", ticket_id=ticket_id))
 
 
 @web.route("/jobs")

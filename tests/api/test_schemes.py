@@ -232,3 +232,39 @@ def test_random_preview_bodies_get_a_scheme_or_a_422_naming_a_field(api, grid, c
     else:
         problem = assert_problem(response, 422, "validation-error")
         assert problem["errors"], problem
+
+
+def test_the_back_office_writes_a_manual_scheme_and_the_customer_signs_it(api, grid):
+    ticket_id = new_ticket(api, business_type="hv_new", capacity_kw=None, capacity_kva=9000)
+    scheme = propose(api, ticket_id)
+    manual = {"asset_id": "SUB-NEW-110", "point": LOCATION, "supply_voltage_kv": 35, "route_length_m": 2400,
+              "conductor": "LGJ-240", "works": ["35 kV line 2.4 km", "bay at SUB-NEW-110"],
+              "cost_estimate_yuan": {"low": 1800000, "high": 2600000}, "working_days": {"grid_works": 60, "connect": 1},
+              "note": "超过直接接入上限，经核算由新建 35 kV 间隔供电"}
+    assert_problem(api.command(ticket_id, "cm_a", "write_manual_scheme", **manual), 409, "illegal-command")
+    written = api.command(ticket_id, "bo_cz", "write_manual_scheme", **manual)
+    assert written.status_code == 200, written.json
+    record = written.json["scheme"]
+    assert record["scheme_hash"] != scheme["scheme_hash"] and record["chosen_option"]["connection"]["asset_id"] == \
+        "SUB-NEW-110" and record["cosigned_by"] == "bo_cz"
+    assert api.get("/api/schemes/manual", "bo_cz").json == []                           # answered: off the queue
+    signed = api.command(ticket_id, "cm_a", "sign_scheme", scheme_hash=record["scheme_hash"], signer_name="赵六",
+                         signature_blob=api.upload("cm_a", strokes()))
+    assert signed.status_code == 200, signed.json
+    assert signed.json["signed_pdf"]["url"].endswith("/scheme.pdf")
+    assert_problem(api.command(ticket_id, "bo_cz", "write_manual_scheme", **manual), 409, "illegal-command")
+
+
+def test_managers_grab_unassigned_tickets_once_and_within_their_load(app, api):
+    unassigned = make_ticket(manager=None)
+    assert api.post("/api/tickets", "bo_cz", json={**unassigned, "team": "A"}).status_code == 201
+    assert api.get(f"/api/tickets/{unassigned['id']}", "cm_a").json["manager"] is None
+    grabbed = api.post(f"/api/tickets/{unassigned['id']}/grab", "cm_a")
+    assert grabbed.status_code == 200 and grabbed.json["manager"] == "cm_a"
+    assert_problem(api.post(f"/api/tickets/{unassigned['id']}/grab", "cm_a2"), 409, "illegal-command")
+    assert_problem(api.post(f"/api/tickets/{unassigned['id']}/grab", "cm_b"), 404, "not-found")
+    app.config["POOL_MAX_OPEN"] = 1
+    another = make_ticket(manager=None)
+    api.post("/api/tickets", "bo_cz", json={**another, "team": "A"})
+    problem = assert_problem(api.post(f"/api/tickets/{another['id']}/grab", "cm_a"), 409, "illegal-command")
+    assert "open tickets" in problem["detail"]

@@ -157,3 +157,14 @@ def test_jobs_page_lists_every_job(browser):
     browser.login("bo_cz")
     page = text(browser.get("/jobs"))
     assert all(name in page for name in ("deadline_monitor", "deliver_notices", "purge_tombstones", "backup"))
+
+
+def test_the_pool_lists_unassigned_tickets_and_a_manager_grabs_one(browser, api):
+    ticket = make_ticket(manager=None)
+    api.post("/api/tickets", "bo_cz", json={**ticket, "team": "A"})
+    browser.login("cm_a2")
+    page = text(browser.get("/pool"))
+    assert ticket["id"] in page and "cm_a2 0 件" in page
+    taken = browser.post(f"/pool/{ticket['id']}", "/pool")
+    assert taken.status_code == 302 and api.get(f"/api/tickets/{ticket['id']}", "cm_a").json["manager"] == "cm_a2"
+    assert "没有待分配的工单" in text(browser.get("/pool"))
