@@ -25,11 +25,12 @@ DEFAULTS = {
     "SECURE_COOKIES": 0,          # 1 behind HTTPS: the console's session cookie is then Secure
     "CUSTOMER_LINK_DAYS": 30,     # a customer's progress link expires after this many days
     "POOL_MAX_OPEN": 20,          # a manager may grab (抢单) while holding fewer open tickets than this
+    "UNSIGNED_SCHEME_DAYS": 30,   # a proposed scheme not signed within this many days lapses
     "PAGE_SIZE": 50,
     "MAX_PAGE_SIZE": 500,
 }
 INT_KEYS = {"LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH", "GRID_IMPORT_MAX_BYTES",
-            "BACKUP_KEEP", "SCHEDULER", "SECURE_COOKIES", "CUSTOMER_LINK_DAYS", "POOL_MAX_OPEN", "SYNC_MAX_OPS", "SYNC_MAX_BYTES", "SYNC_CONCURRENT_PUSHES", "SYNC_PUSH_WAIT_SECONDS", "MAX_BLOB_BYTES", "TOMBSTONE_HORIZON_DAYS", "PAGE_SIZE",
+            "BACKUP_KEEP", "SCHEDULER", "SECURE_COOKIES", "CUSTOMER_LINK_DAYS", "POOL_MAX_OPEN", "UNSIGNED_SCHEME_DAYS", "SYNC_MAX_OPS", "SYNC_MAX_BYTES", "SYNC_CONCURRENT_PUSHES", "SYNC_PUSH_WAIT_SECONDS", "MAX_BLOB_BYTES", "TOMBSTONE_HORIZON_DAYS", "PAGE_SIZE",
             "MAX_PAGE_SIZE"}
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from server import backup, monitor, notifications
+from server import backup, monitor, notifications, schemes
 from server.db import connect, transaction
 from server.storage import iso, utcnow
 from sync.pull import purge
@@ -42,6 +42,11 @@ def purge_job(db, config, now):
         return purge(db, iso(now - timedelta(days=config["TOMBSTONE_HORIZON_DAYS"])))
 
 
+def expire_job(db, config, now):
+    with transaction(db):
+        return {"expired": schemes.expire_unsigned(db, now, config["UNSIGNED_SCHEME_DAYS"])}
+
+
 def backup_job(db, config, now):
     path = backup.backup(config["DATABASE"], Path(config["DATA_DIR"]) / "backups", config["BACKUP_KEEP"], now)
     return {"file": path.name}
@@ -51,6 +56,7 @@ JOBS = {job.name: job for job in (
     Job("deadline_monitor", timedelta(minutes=5), deadline_job),
     Job("deliver_notices", timedelta(minutes=1), deliver_job),
     Job("purge_tombstones", timedelta(days=1), purge_job),
+    Job("expire_unsigned_schemes", timedelta(hours=1), expire_job),
     Job("backup", timedelta(days=1), backup_job),
 )}
 

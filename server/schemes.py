@@ -10,6 +10,8 @@ Signing reserves the option's capacity inside the command's transaction (BEGIN I
 managers signing the last kVA of one transformer are serialised, and the second is told the
 capacity is taken and given a fresh scheme.
 """
+from datetime import timedelta
+
 from scheme_builder import build_scheme
 from scheme_builder.api import assert_no_banned_fees, scheme_hash
 from scheme_builder.capacity import shortfalls
@@ -17,7 +19,8 @@ from scheme_builder.request import TICKET_FIELDS, ticket_request
 from server.errors import Problem
 from server.grid import scheme_policy
 from server.scheme_pdf import load_strokes, signed_scheme_pdf
-from server.storage import grid as grid_store, iso, utcnow
+from server import monitor
+from server.storage import grid as grid_store, iso, outbox, tickets as ticket_store, utcnow
 
 
 def build(db, grids, pack, request: dict, exclude_ticket=None) -> dict:
@@ -130,3 +133,19 @@ def unsettle(ticket, changes):
         raise Problem("illegal-command", f"the customer signed the scheme; {', '.join(touched)} can no longer "
                       "change (cancel the ticket and apply again)")
     ticket["scheme"] = None
+
+
+def expire_unsigned(db, now, days: int) -> int:
+    """Schemes proposed more than ``days`` ago and never signed lapse: the grid has moved on, so the
+    manager proposes again (an unsigned scheme holds no capacity; only signing reserves)."""
+    cutoff, count = iso(now - timedelta(days=days)), 0
+    for ticket in ticket_store.open_tickets(db):
+        scheme = ticket.get("scheme")
+        if scheme and not scheme.get("signed_at") and scheme["proposed_at"] < cutoff:
+            outbox.enqueue(db, f"{ticket['id']}:scheme-expired:{scheme['scheme_hash']}", "scheme_expired",
+                           ticket["id"], monitor.handler_of(ticket), monitor.CHANNEL,
+                           {"text": f"工单 {ticket['id']} 的供电方案超过 {days} 天未签署，已失效，请重新编制"}, now)
+            ticket.update(scheme=None, updated_at=iso(now))
+            ticket_store.save_ticket(db, ticket)
+            count += 1
+    return count

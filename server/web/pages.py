@@ -4,7 +4,9 @@ from datetime import datetime, timedelta
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 
+from scheme_builder import capacity
 from scheme_builder.errors import GridDataError
+from server.grid import scheme_policy
 from server import conflicts as conflict_service, grid as grid_service, stages, tickets as service
 from server.db import get_db
 from server.errors import Problem
@@ -120,6 +122,26 @@ def manual_queue():
     return render_template("manual.html", tickets=store.manual_scheme_tickets(get_db(), service.scope_sql(g.user)))
 
 
+@web.route("/manual/<ticket_id>", methods=["POST"])
+@login_required(*BACKOFFICE)
+def write_manual_scheme(ticket_id):
+    """The engineer's scheme, from the form: it becomes the ticket's one option, ready to sign."""
+    form = request.form
+    try:
+        args = {"asset_id": form["asset_id"], "supply_voltage_kv": float(form["supply_voltage_kv"]),
+                "point": {"lon": float(form["lon"]), "lat": float(form["lat"])},
+                "route_length_m": float(form["route_length_m"]), "conductor": form["conductor"],
+                "works": [w.strip() for w in form.get("works", "").split("\n") if w.strip()],
+                "cost_estimate_yuan": {"low": float(form["cost_low"]), "high": float(form["cost_high"])},
+                "working_days": {"grid_works": float(form["grid_works_days"]), "connect": float(form["connect_days"])},
+                "note": form["note"]}
+    except (KeyError, ValueError) as exc:
+        raise Problem("validation-error", f"请完整填写方案（{exc}）") from None
+    service.run_command(get_db(), book(), actor(), ticket_id, "write_manual_scheme", args, services=services())
+    flash(f"工单 {ticket_id} 的方案已编制，等待客户签署")
+    return redirect(url_for("web.manual_queue"))
+
+
 @web.route("/conflicts")
 @login_required()
 def conflicts_page():
@@ -180,19 +202,17 @@ def grid_page():
 
 
 def heavy_assets(db, region) -> list:
-    """Transformers and feeders of the region's current snapshot, most loaded first (with reservations)."""
-    snapshot = grid_store.current_snapshot(db, region)
-    if snapshot is None:
+    """Transformers and feeders of the region's current grid, most loaded first: open capacity and load
+    rate count the reservations of signed schemes (ENGINEERING.md §4)."""
+    if grid_store.current_snapshot(db, region) is None:
         return []
+    grid, policy = services().grids.get(db, region), scheme_policy(book().get(region))
     reserved = grid_store.reserved_by_asset(db, region)
-    rows = []
-    for feature in grid_store.snapshot_features(db, snapshot["id"]):
-        props = feature["properties"]
-        if props.get("rating_kva"):
-            held = props.get("reserved_kva", 0) + reserved.get(props["asset_id"], 0)
-            rows.append({"asset_id": props["asset_id"], "kind": props["kind"], "rating_kva": props["rating_kva"],
-                         "peak_kva": props["peak_kva"], "reserved_kva": round(held, 1),
-                         "load_rate": round((props["peak_kva"] + held) / props["rating_kva"], 3)})
+    rows = [{"asset_id": a.asset_id, "kind": a.kind, "rating_kva": a.rating_kva, "peak_kva": a.peak_kva,
+             "reserved_kva": round(a.reserved_kva + reserved.get(a.asset_id, 0), 1),
+             "open_kva": round(capacity.open_capacity_kva(a, policy, reserved.get(a.asset_id, 0)), 1),
+             "load_rate": round(capacity.load_rate_after(a, 0, reserved.get(a.asset_id, 0)), 3)}
+            for a in grid.assets if a.rating_kva]
     return sorted(rows, key=lambda r: -r["load_rate"])[:50]
 
 

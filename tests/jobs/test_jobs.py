@@ -15,7 +15,7 @@ from server.policy import load_policy_book
 from server.storage import outbox, tickets as store
 from server.storage.calendar import load_calendar
 from server.tickets import refresh
-from tests.factories import make_grid, make_ticket, transformer
+from tests.factories import make_grid, make_ticket, strokes, transformer
 
 CST = timezone(timedelta(hours=8))
 BOOK = load_policy_book()
@@ -148,6 +148,25 @@ def test_jobs_cli_lists_and_runs(app):
     ran = runner.invoke(args=["jobs", "--run", "deliver_notices"])
     assert ran.exit_code == 0 and json.loads(ran.output)["result"] == {"sent": 0, "failed": 0}
     listed = [json.loads(line) for line in runner.invoke(args=["jobs"]).output.splitlines()]
-    assert {row["job"] for row in listed} == {"deadline_monitor", "deliver_notices", "purge_tombstones", "backup"}
+    assert {row["job"] for row in listed} == {"deadline_monitor", "deliver_notices", "purge_tombstones", "backup",
+                                              "expire_unsigned_schemes"}
     assert next(r for r in listed if r["job"] == "deliver_notices")["last_run"]["finished_at"]
     assert runner.invoke(args=["jobs", "--run", "nonsense"]).exit_code == 2
+
+
+def test_unsigned_schemes_lapse_and_signed_ones_stay(app, api):
+    from tests.api.test_schemes import CHANGZHOU, new_ticket, propose
+    api.post("/api/grid/imports", "bo_cz", data=json.dumps(CHANGZHOU), content_type="application/json")
+    waiting, signed = new_ticket(api), new_ticket(api)
+    for ticket_id in (waiting, signed):
+        propose(api, ticket_id)
+    scheme = api.get(f"/api/tickets/{signed}", "cm_a").json["scheme"]
+    api.command(signed, "cm_a", "choose_option", rank=1, scheme_hash=scheme["scheme_hash"])
+    api.command(signed, "cm_a", "sign_scheme", scheme_hash=scheme["scheme_hash"], signer_name="x",
+                signature_blob=api.upload("cm_a", strokes()))
+    now = datetime.now(timezone.utc)
+    assert run(app, "expire_unsigned_schemes", now + timedelta(days=29))["result"] == {"expired": 0}
+    assert run(app, "expire_unsigned_schemes", now + timedelta(days=31))["result"] == {"expired": 1}
+    assert api.get(f"/api/tickets/{waiting}", "cm_a").json["scheme"] is None
+    assert api.get(f"/api/tickets/{signed}", "cm_a").json["scheme"]["signed_at"]
+    assert [n["kind"] for n in notices(app, "scheme")] == ["scheme_expired"]

@@ -168,3 +168,32 @@ def test_the_pool_lists_unassigned_tickets_and_a_manager_grabs_one(browser, api)
     taken = browser.post(f"/pool/{ticket['id']}", "/pool")
     assert taken.status_code == 302 and api.get(f"/api/tickets/{ticket['id']}", "cm_a").json["manager"] == "cm_a2"
     assert "没有待分配的工单" in text(browser.get("/pool"))
+
+
+def test_an_engineer_writes_a_manual_scheme_from_the_queue(browser, api, grid):  # noqa: F811
+    ticket_id = new_ticket(api, business_type="hv_new", capacity_kw=None, capacity_kva=9000)
+    propose(api, ticket_id)
+    browser.login("bo_cz")
+    assert ticket_id in text(browser.get("/manual"))
+    incomplete = browser.post(f"/manual/{ticket_id}", "/manual", asset_id="SUB-9")
+    assert incomplete.status_code == 422 and "请完整填写" in text(incomplete)
+    written = browser.post(f"/manual/{ticket_id}", "/manual", asset_id="SUB-9", supply_voltage_kv="35", lon="119.95",
+                           lat="31.78", route_length_m="2400", conductor="LGJ-240", cost_low="1800000",
+                           cost_high="2600000", grid_works_days="60", connect_days="1",
+                           works="35 kV 线路 2.4 km\n间隔一个", note="新建 35 kV 间隔")
+    assert written.status_code == 302
+    scheme = api.get(f"/api/tickets/{ticket_id}", "cm_a").json["scheme"]
+    assert scheme["chosen_option"]["works"] == ["35 kV 线路 2.4 km", "间隔一个"]
+    assert "没有待人工编制的方案" in text(browser.get("/manual"))
+
+
+def test_grid_page_lists_open_capacity_net_of_signed_schemes(browser, api, grid):  # noqa: F811
+    ticket_id = new_ticket(api, capacity_kw=90)
+    scheme = propose(api, ticket_id)
+    api.command(ticket_id, "cm_a", "choose_option", rank=1, scheme_hash=scheme["scheme_hash"])
+    api.command(ticket_id, "cm_a", "sign_scheme", scheme_hash=scheme["scheme_hash"], signer_name="x",
+                signature_blob=api.upload("cm_a", strokes()))
+    browser.login("bo_cz")
+    row = re.search(r"<tr><td>TX-1</td>(.*?)</tr>", text(browser.get("/grid")), re.S).group(1)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    assert cells[3] == "100.0" and cells[4] == str(round(0.8 * 630 - 200 - 100, 1))   # 90 kW / 0.9 = 100 kVA held
