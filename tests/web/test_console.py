@@ -1,4 +1,5 @@
 """The console through the Flask client: log-in, CSRF, scope by URL, queues, dashboard, customer links."""
+import csv
 import io
 import re
 import time
@@ -197,3 +198,21 @@ def test_grid_page_lists_open_capacity_net_of_signed_schemes(browser, api, grid)
     row = re.search(r"<tr><td>TX-1</td>(.*?)</tr>", text(browser.get("/grid")), re.S).group(1)
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
     assert cells[3] == "100.0" and cells[4] == str(round(0.8 * 630 - 200 - 100, 1))   # 90 kW / 0.9 = 100 kVA held
+
+
+def test_dashboard_counts_a_connection_against_its_limit(browser, api, grid):  # noqa: F811
+    ticket_id = new_ticket(api)
+    scheme = propose(api, ticket_id)
+    api.command(ticket_id, "cm_a", "choose_option", rank=1, scheme_hash=scheme["scheme_hash"])
+    api.command(ticket_id, "cm_a", "sign_scheme", scheme_hash=scheme["scheme_hash"], signer_name="x",
+                signature_blob=api.upload("cm_a", strokes()))
+    for command in ("complete_acceptance", "complete_works", "connect"):
+        assert api.command(ticket_id, "cm_a", command).status_code == 200
+    browser.login("bo_cz")
+    rows = list(csv.DictReader(io.StringIO(text(browser.get("/dashboard.csv?table=by_class")).lstrip("\ufeff"))))
+    (row,) = rows
+    assert row["customer_class"] == "非居民" and row["connected"] == "1" and row["on_time_share"] == "1.0"
+    assert float(row["max_working_days"]) < float(row["limit_days"])
+    summary = {r["indicator"]: r["value"] for r in csv.DictReader(io.StringIO(
+        text(browser.get("/dashboard.csv?table=summary")).lstrip("\ufeff")))}
+    assert summary["已签方案"] == "1" and summary["客户承担费用（元）"] == "0"
