@@ -15,25 +15,33 @@ def projector(lon0, lat0):
     return lambda point: transformer.transform(point["lon"], point["lat"])
 
 
-def draw_sketch(canvas, box, customer: dict, options: list):
-    """``box`` = (x, y, width, height) in points; ``options`` as in the scheme (best first)."""
-    x0, y0, width, height = box
+def sketch_layout(customer: dict, options: list, width, height) -> tuple[float, list]:
+    """(units per metre, [customer, each option's connection point]) in a width × height box with
+    the origin at its lower left and y up; the customer sits in the middle."""
     to_metres = projector(customer["lon"], customer["lat"])
-    points = [(0.0, 0.0)] + [to_metres(o["connection"]["point"]) for o in options]
-    span = max(max(abs(px), abs(py)) for px, py in points) * 2.4 or 100.0
+    metres = [(0.0, 0.0)] + [to_metres(o["connection"]["point"]) for o in options]
+    span = max(max(abs(x), abs(y)) for x, y in metres) * 2.4 or 100.0
     scale = min(width, height) / span
-    centre = (x0 + width / 2, y0 + height / 2)
+    return scale, [(width / 2 + x * scale, height / 2 + y * scale) for x, y in metres]
 
-    def page(xy):
-        return centre[0] + xy[0] * scale, centre[1] + xy[1] * scale
 
+def scale_bar_m(scale, max_width) -> int:
+    """The longest round length whose bar fits in ``max_width``."""
+    return max((m for m in NICE_LENGTHS_M if m * scale <= max_width), default=NICE_LENGTHS_M[0])
+
+
+def draw_sketch(canvas, box, customer: dict, options: list):
+    """``box`` = (x, y, width, height) in points; ``options`` as in the scheme (chosen first)."""
+    x0, y0, width, height = box
+    scale, points = sketch_layout(customer, options, width, height)
+    page = [(x0 + x, y0 + y) for x, y in points]
     canvas.saveState()
     canvas.setStrokeColor(colors.grey)
     canvas.rect(x0, y0, width, height)
-    for rank, (option, xy) in enumerate(zip(options, points[1:]), start=1):
-        draw_route(canvas, page((0, 0)), page(xy), chosen=rank == 1)
-        draw_asset(canvas, page(xy), f"{option['rank']}. {option['connection']['asset_id']}", chosen=rank == 1)
-    draw_customer(canvas, page((0, 0)))
+    for rank, (option, xy) in enumerate(zip(options, page[1:]), start=1):
+        draw_route(canvas, page[0], xy, chosen=rank == 1)
+        draw_asset(canvas, xy, f"{option['rank']}. {option['connection']['asset_id']}", chosen=rank == 1)
+    draw_customer(canvas, page[0])
     draw_scale_bar(canvas, x0 + 8, y0 + 8, scale, width / 3)
     draw_north_arrow(canvas, x0 + width - 16, y0 + height - 30)
     canvas.restoreState()
@@ -64,7 +72,7 @@ def draw_customer(canvas, xy):
 
 
 def draw_scale_bar(canvas, x, y, scale, max_width):
-    length = max((m for m in NICE_LENGTHS_M if m * scale <= max_width), default=NICE_LENGTHS_M[0])
+    length = scale_bar_m(scale, max_width)
     canvas.setStrokeColor(colors.black)
     canvas.setLineWidth(1)
     canvas.line(x, y, x + length * scale, y)

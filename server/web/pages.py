@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 
+from pdf.sketch import scale_bar_m, sketch_layout
 from scheme_builder import capacity
 from scheme_builder.errors import GridDataError
 from server.grid import scheme_policy
@@ -84,13 +85,31 @@ def timeline(ticket, pack) -> list:
     return rows
 
 
+SKETCH_W, SKETCH_H = 560, 260
+
+
+def sketch(ticket) -> dict:
+    """The connection sketch for the page (SVG, y down), laid out as in the PDF."""
+    scheme = ticket.get("scheme") or {}
+    if not scheme.get("options"):
+        return {}
+    chosen = (scheme.get("chosen_option") or scheme["options"][0])["rank"]
+    options = sorted(scheme["options"], key=lambda o: (o["rank"] != chosen, o["rank"]))
+    scale, points = sketch_layout(ticket["location"], options, SKETCH_W, SKETCH_H)
+    flipped = [(round(x, 1), round(SKETCH_H - y, 1)) for x, y in points]
+    bar = scale_bar_m(scale, SKETCH_W / 3)
+    return {"width": SKETCH_W, "height": SKETCH_H, "customer": flipped[0], "bar_m": bar, "bar_px": bar * scale,
+            "assets": [{"xy": xy, "label": f"{o['rank']}. {o['connection']['asset_id']}", "chosen": i == 0}
+                       for i, (o, xy) in enumerate(zip(options, flipped[1:]))]}
+
+
 @web.route("/tickets/<ticket_id>")
 @login_required()
 def ticket_page(ticket_id):
     db = get_db()
     ticket = service.get_visible(db, g.user, ticket_id)
     pack = book().get(ticket["region"], ticket["policy_year"])
-    return render_template("ticket.html", ticket=ticket, pack=pack, timeline=timeline(ticket, pack),
+    return render_template("ticket.html", ticket=ticket, pack=pack, timeline=timeline(ticket, pack), sketch=sketch(ticket),
                            audit=oplog.entity_ops(db, ticket_id), notices=outbox.notices(db, ticket_id),
                            conflicts=[c for c in conflict_service.visible_conflicts(db, g.user)
                                       if c["ticket_id"] == ticket_id],

@@ -216,3 +216,12 @@ def test_dashboard_counts_a_connection_against_its_limit(browser, api, grid):  #
     summary = {r["indicator"]: r["value"] for r in csv.DictReader(io.StringIO(
         text(browser.get("/dashboard.csv?table=summary")).lstrip("\ufeff")))}
     assert summary["已签方案"] == "1" and summary["客户承担费用（元）"] == "0"
+
+
+def test_the_ticket_page_draws_the_connection_sketch(browser, api, grid):  # noqa: F811
+    ticket_id = new_ticket(api)
+    propose(api, ticket_id)
+    browser.login("cm_a")
+    page = text(browser.get(f"/tickets/{ticket_id}"))
+    svg = page.split('<svg id="sketch"', 1)[1].split("</svg>", 1)[0]
+    assert "1. TX-1" in svg and "客户" in svg and " m</text>" in svg and "北" in svg
