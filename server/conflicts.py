@@ -14,7 +14,7 @@ def visible_conflicts(db, user) -> list:
 def resolve(db, book: PolicyBook, actor: tickets.Actor, conflict_id: int, value) -> dict:
     """Back office of the region, or the ticket's own manager, writes ``value`` to the field."""
     with transaction(db):
-        conflict = store.get(db, conflict_id)
+        conflict = store.get(db, conflict_id) if conflict_id < 2**62 else None
         ticket = conflict and tickets.get_visible(db, actor.user, conflict["ticket_id"])
         if conflict is None:
             raise Problem("not-found", f"no conflict {conflict_id}")

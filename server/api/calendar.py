@@ -31,11 +31,20 @@ class YearOutSchema(Schema):
     reopened_deadlines = fields.Integer()
 
 
+YEARS = range(1949, 2200)
+
+
+def checked(year) -> int:
+    if year not in YEARS:
+        raise Problem("validation-error", f"no calendar for {year}", errors={"year": [f"{YEARS.start}–{YEARS.stop - 1}"]})
+    return year
+
+
 @blp.route("/<int:year>", methods=["GET"])
 @auth_required()
 @blp.response(200, YearOutSchema)
 def get_year(year):
-    return calendar.get_year(get_db(), year)
+    return calendar.get_year(get_db(), checked(year))
 
 
 @blp.route("/<int:year>", methods=["PUT"])
@@ -44,6 +53,7 @@ def get_year(year):
 @blp.response(200, YearOutSchema)
 def put_year(body, year):
     """Replace the override days of a year; open tickets' deadlines are recomputed at once."""
+    year = checked(year)
     wrong = [d["date"].isoformat() for d in body["days"] if d["date"].year != year]
     if wrong:
         raise Problem("validation-error", "days outside the year", errors={"days": [f"{d} is not in {year}" for d in wrong]})

@@ -102,7 +102,7 @@ class PushResultSchema(Schema):
 
 
 class PullQuerySchema(Schema):
-    since = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62))
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
 
 
