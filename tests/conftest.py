@@ -1,14 +1,21 @@
 """Fixtures: a real app on a temporary SQLite file, a test client, and users with device tokens."""
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from server import create_app
 from server.db import get_db, transaction
 from server.storage.users import add_user
 from tests.factories import PASSWORD
+
+# make test is a gate: the same examples on every run (HYPOTHESIS_PROFILE=explore draws new ones)
+settings.register_profile("gate", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "gate"))
 
 # (username, role, team, region)
 PEOPLE = [
