@@ -29,9 +29,6 @@ DEFAULTS = {
     "PAGE_SIZE": 50,
     "MAX_PAGE_SIZE": 500,
 }
-INT_KEYS = {"LOGIN_MAX_FAILURES", "LOGIN_WINDOW_SECONDS", "MAX_CONTENT_LENGTH", "GRID_IMPORT_MAX_BYTES",
-            "BACKUP_KEEP", "SCHEDULER", "SECURE_COOKIES", "CUSTOMER_LINK_DAYS", "POOL_MAX_OPEN", "UNSIGNED_SCHEME_DAYS", "SYNC_MAX_OPS", "SYNC_MAX_BYTES", "SYNC_CONCURRENT_PUSHES", "SYNC_PUSH_WAIT_SECONDS", "MAX_BLOB_BYTES", "TOMBSTONE_HORIZON_DAYS", "PAGE_SIZE",
-            "MAX_PAGE_SIZE"}
 
 
 def load_config(test_config=None):
@@ -39,8 +36,7 @@ def load_config(test_config=None):
     config = dict(DEFAULTS)
     for key in DEFAULTS:
         if f"YEKUO_{key}" in os.environ:
-            raw = os.environ[f"YEKUO_{key}"]
-            config[key] = int(raw) if key in INT_KEYS else raw
+            config[key] = type(DEFAULTS[key])(os.environ[f"YEKUO_{key}"])   # as the default's type
     if os.environ.get("YEKUO_SECRET_KEY"):
         config["SECRET_KEY"] = os.environ["YEKUO_SECRET_KEY"]
     config.update(test_config or {})
