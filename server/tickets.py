@@ -276,10 +276,7 @@ def grab(db, actor: Actor, ticket_id, max_open: int) -> dict:
 
 def pool(db, user: User) -> list:
     """The team's unassigned open tickets, most urgent stage deadline first."""
-    open_unassigned = [t for t in store.scoped_records(db, scope_sql(user))
-                       if not t.get("manager") and t["stage"] not in stages.TERMINAL]
-    return sorted(open_unassigned, key=lambda t: ((t["deadlines"].get("stage") or {}).get("due_at") or "9999",
-                                                  t["number"]))
+    return store.records_where(db, scope_sql(user), store.UNASSIGNED, order=store.INBOX_ORDER["due"])
 
 
 def with_history(db, ticket, pack: Pack, user: User) -> dict:

@@ -15,7 +15,7 @@ from server.errors import Problem, flatten_errors, problem_dict
 from server.schemas.common import ProblemSchema
 from server.schemas.sync import (DigestSchema, InfoSchema, OpEnvelopeSchema, PullQuerySchema, PullSchema,
                                  PushResultSchema, PushSchema)
-from server.storage import iso, utcnow
+from server.storage import iso, tickets as ticket_store, utcnow
 from sync import PROTOCOLS, oplog, pull as pull_engine
 from sync.push import Device, push
 
@@ -131,9 +131,7 @@ def gzip_pull(response):
 @blp.response(200, DigestSchema)
 def digest():
     """Count and hash of (ticket id, version) the caller's pull delivers: compare with the device's."""
-    sql, params = tickets.scope_sql(g.user)
-    rows = get_db().execute(f"SELECT id, version FROM tickets WHERE {sql}", params).fetchall()
-    return pull_engine.digest(rows)
+    return pull_engine.digest(ticket_store.id_versions(get_db(), tickets.scope_sql(g.user)))
 
 
 @blp.route("/info", methods=["GET"])

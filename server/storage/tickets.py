@@ -54,15 +54,23 @@ def get_history(db, ticket_id) -> list:
             for row in rows]
 
 
+OPEN = "stage NOT IN ('completed', 'cancelled')"
+OVERDUE = (f"{OPEN} AND ((stage_due_at IS NOT NULL AND stage_due_at < ?) "
+           "OR (process_due_at IS NOT NULL AND process_due_at < ?))")
+FILTER_COLUMNS = ("stage", "business_type", "manager", "team", "region")
+
+
 def open_tickets(db) -> list:
-    return [json.loads(row[0]) for row in
-            db.execute("SELECT record FROM tickets WHERE stage NOT IN ('completed', 'cancelled')")]
+    return records_where(db, ("1 = 1", []), OPEN)
 
 
-def list_tickets(db, scope, filters, after_number, limit) -> list:
-    """Records in ``scope`` (SQL condition, params) matching ``filters``, ordered by number."""
-    where, params = [scope[0], "number > ?"], [*scope[1], after_number]
-    for column in ("stage", "business_type", "manager", "team", "region"):
+def filter_sql(scope, filters) -> tuple[list, list]:
+    """WHERE clauses and their parameters for the ticket list's and the inbox's filters.
+
+    ``overdue`` True keeps overdue tickets and False the others; None (absent) does not filter.
+    """
+    where, params = [f"({scope[0]})"], list(scope[1])
+    for column in FILTER_COLUMNS:
         if filters.get(column):
             where.append(f"{column} = ?")
             params.append(filters[column])
@@ -70,47 +78,40 @@ def list_tickets(db, scope, filters, after_number, limit) -> list:
         where.append("updated_at >= ?")
         params.append(iso(filters["updated_since"]))
     if filters.get("overdue") is not None:
-        now = iso(filters["now"])
-        overdue = ("stage NOT IN ('completed', 'cancelled') AND "
-                   "((stage_due_at IS NOT NULL AND stage_due_at < ?) OR (process_due_at IS NOT NULL AND process_due_at < ?))")
-        where.append(overdue if filters["overdue"] else f"NOT ({overdue})")
-        params += [now, now]
-    sql = f"SELECT record FROM tickets WHERE {' AND '.join(where)} ORDER BY number LIMIT ?"
-    return [json.loads(row[0]) for row in db.execute(sql, [*params, limit])]
+        where.append(f"({OVERDUE})" if filters["overdue"] else f"NOT ({OVERDUE})")
+        params += [iso(filters["now"])] * 2
+    if filters.get("due_soon"):
+        where.append(f"{OPEN} AND stage_due_at BETWEEN ? AND ?")
+        params += [iso(filters["now"]), iso(filters["soon"])]
+    if filters.get("has_conflict"):
+        where.append("json_extract(record, '$.has_conflict') = 1")
+    return where, params
 
 
-MANUAL = ("json_extract(record, '$.scheme.decision') = 'manual' "
+def list_tickets(db, scope, filters, after_number, limit) -> list:
+    """Records in ``scope`` (SQL condition, params) matching ``filters``, ordered by number."""
+    where, params = filter_sql(scope, filters)
+    sql = f"SELECT record FROM tickets WHERE {' AND '.join(where)} AND number > ? ORDER BY number LIMIT ?"
+    return [json.loads(row[0]) for row in db.execute(sql, [*params, after_number, limit])]
+
+
+MANUAL = (f"{OPEN} AND json_extract(record, '$.scheme.decision') = 'manual' "
           "AND json_extract(record, '$.scheme.chosen_option') IS NULL")      # not written by an engineer yet
-AWAITING_COSIGN = ("json_extract(record, '$.scheme.decision') = 'cosign' AND json_extract(record, "
+AWAITING_COSIGN = (f"{OPEN} AND json_extract(record, '$.scheme.decision') = 'cosign' AND json_extract(record, "
                    "'$.scheme.chosen_option') IS NOT NULL AND json_extract(record, '$.scheme.cosigned_at') IS NULL")
-
-
-def manual_scheme_tickets(db, scope) -> list:
-    """Open tickets in ``scope`` whose proposed scheme has decision ``manual``."""
-    return scheme_queue(db, scope, MANUAL)
-
-
+UNASSIGNED = f"{OPEN} AND manager IS NULL"
 INBOX_ORDER = {"due": "coalesce(stage_due_at, '9999') ASC, number ASC", "number": "number ASC",
                "updated": "updated_at DESC"}
 
 
+def manual_scheme_tickets(db, scope) -> list:
+    """Open tickets in ``scope`` whose proposed scheme has decision ``manual``."""
+    return records_where(db, scope, MANUAL)
+
+
 def inbox(db, scope, filters, order, offset, limit) -> tuple[list, int]:
     """A page of the back office's inbox and the total count, with the inbox's filters."""
-    where, params = [scope[0]], list(scope[1])
-    for column in ("stage", "business_type", "manager", "team", "region"):
-        if filters.get(column):
-            where.append(f"{column} = ?")
-            params.append(filters[column])
-    now = iso(filters["now"])
-    if filters.get("overdue"):
-        where.append("stage NOT IN ('completed', 'cancelled') AND ((stage_due_at IS NOT NULL AND stage_due_at < ?) "
-                     "OR (process_due_at IS NOT NULL AND process_due_at < ?))")
-        params += [now, now]
-    if filters.get("due_soon"):
-        where.append("stage NOT IN ('completed', 'cancelled') AND stage_due_at BETWEEN ? AND ?")
-        params += [now, iso(filters["soon"])]
-    if filters.get("has_conflict"):
-        where.append("json_extract(record, '$.has_conflict') = 1")
+    where, params = filter_sql(scope, filters)
     condition = " AND ".join(f"({w})" for w in where)
     total = db.execute(f"SELECT count(*) FROM tickets WHERE {condition}", params).fetchone()[0]
     rows = db.execute(f"SELECT record FROM tickets WHERE {condition} ORDER BY {INBOX_ORDER[order]} LIMIT ? OFFSET ?",
@@ -118,17 +119,16 @@ def inbox(db, scope, filters, order, offset, limit) -> tuple[list, int]:
     return [json.loads(row[0]) for row in rows], total
 
 
-def scheme_queue(db, scope, decision_sql) -> list:
-    """Open tickets in ``scope`` whose scheme matches ``decision_sql`` (over json_extract of the record)."""
-    sql = (f"SELECT record FROM tickets WHERE ({scope[0]}) AND stage NOT IN ('completed', 'cancelled') "
-           f"AND {decision_sql} ORDER BY number")
-    return [json.loads(row[0]) for row in db.execute(sql, scope[1])]
+def records_where(db, scope, condition, params=(), order=INBOX_ORDER["number"]) -> list:
+    """Records in ``scope`` that meet ``condition`` (SQL over the tickets table), in ``order``."""
+    sql = f"SELECT record FROM tickets WHERE ({scope[0]}) AND ({condition}) ORDER BY {order}"
+    return [json.loads(row[0]) for row in db.execute(sql, [*scope[1], *params])]
 
 
-def scoped_records(db, scope) -> list:
-    return [json.loads(row[0]) for row in db.execute(f"SELECT record FROM tickets WHERE {scope[0]}", scope[1])]
+def id_versions(db, scope) -> list:
+    """(id, version) of every ticket in ``scope``: what a device's digest covers."""
+    return db.execute(f"SELECT id, version FROM tickets WHERE {scope[0]}", scope[1]).fetchall()
 
 
 def open_load(db, username) -> int:
-    return db.execute("SELECT count(*) FROM tickets WHERE manager = ? AND stage NOT IN ('completed', 'cancelled')",
-                      [username]).fetchone()[0]
+    return db.execute(f"SELECT count(*) FROM tickets WHERE manager = ? AND {OPEN}", [username]).fetchone()[0]

@@ -62,8 +62,10 @@ def summary_rows(db, tickets, region, month) -> list:
 
 def indicators(region, month) -> dict:
     db = get_db()
-    tickets = [t for t in store.scoped_records(db, service.scope_sql(g.user))
-               if t["created_at"][:7] == month and (not region or t["region"] == region)]
+    condition, params = "json_extract(record, '$.created_at') LIKE ?", [f"{month}%"]
+    if region:
+        condition, params = f"{condition} AND region = ?", [*params, region]
+    tickets = store.records_where(db, service.scope_sql(g.user), condition, params)
     book = current_app.extensions["yekuo.policies"]
     return {"by_class": class_rows(db, tickets, book), "summary": summary_rows(db, tickets, region, month)}
 

@@ -56,13 +56,13 @@ def short_time(value):
 def inbox():
     """Tickets in the caller's scope, filtered and sorted by due time, in pages."""
     filters = {name: request.args.get(name, "") for name in FILTERS}
-    flags = {name: request.args.get(name) == "1" for name in FLAGS}
+    flags = {name: True for name in FLAGS if request.args.get(name) == "1"}      # unchecked: no filter
     page = max(1, request.args.get("page", 1, type=int))
+    order = request.args.get("sort") if request.args.get("sort") in store.INBOX_ORDER else "due"
     now = utcnow()
-    rows, total = store.inbox(get_db(), service.scope_sql(g.user), {**filters, **flags, "now": now,
-                                                                    "soon": now + timedelta(hours=24)},
-                              request.args.get("sort", "due") if request.args.get("sort") in store.INBOX_ORDER
-                              else "due", (page - 1) * PAGE_SIZE, PAGE_SIZE)
+    rows, total = store.inbox(get_db(), service.scope_sql(g.user),
+                              {**filters, **flags, "now": now, "soon": now + timedelta(hours=24)}, order,
+                              (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render_template("inbox.html", tickets=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
                            filters=filters, flags=flags, now=now.isoformat(), stages=STAGE_NAMES)
 
@@ -121,7 +121,7 @@ def ticket_page(ticket_id):
 @login_required(*BACKOFFICE)
 def cosign_queue():
     """网上会签: schemes above the on-site limit, or with several sources, waiting for the back office."""
-    rows = store.scheme_queue(get_db(), service.scope_sql(g.user), store.AWAITING_COSIGN)
+    rows = store.records_where(get_db(), service.scope_sql(g.user), store.AWAITING_COSIGN)
     return render_template("cosign.html", tickets=rows)
 
 
