@@ -14,10 +14,10 @@ def visible_conflicts(db, user) -> list:
 def resolve(db, book: PolicyBook, actor: tickets.Actor, conflict_id: int, value) -> dict:
     """Back office of the region, or the ticket's own manager, writes ``value`` to the field."""
     with transaction(db):
-        conflict = store.get(db, conflict_id) if conflict_id < 2**62 else None
-        ticket = conflict and tickets.get_visible(db, actor.user, conflict["ticket_id"])
+        conflict = store.get(db, conflict_id)
         if conflict is None:
             raise Problem("not-found", f"no conflict {conflict_id}")
+        ticket = tickets.get_visible(db, actor.user, conflict["ticket_id"])
         if actor.user.role not in ("backoffice", "admin") and ticket.get("manager") != actor.user.username:
             raise Problem("forbidden", "only the back office or the ticket's manager resolves its conflicts")
         if conflict["resolved_at"]:

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Optional
 
+from scheme_builder.policy import canonical_json
+
 
 class PolicyError(Exception):
     """A policy pack file is missing, unreadable or invalid."""
@@ -108,10 +110,6 @@ class Pack:
 
     def zone(self, name: Optional[str]) -> Zone:
         return next((z for z in self.zones if z.zone == name), self.zones[0])
-
-
-def canonical_json(data) -> bytes:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def parse_pack(raw: dict, filename: str) -> Pack:

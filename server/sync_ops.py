@@ -6,11 +6,11 @@ retries). Pull renders each changed entity as the caller may see it now.
 """
 import copy
 import hashlib
-import json
 import sqlite3
 
 from marshmallow import ValidationError
 
+from scheme_builder.policy import canonical_json
 from server import tickets
 from server.db import transaction
 from server.errors import Problem, flatten_errors, problem_dict, to_problem
@@ -24,7 +24,7 @@ PATCHABLE = set(TicketPatchSchema().fields)
 
 
 def apply_op(op: dict, ctx: dict) -> dict:
-    """``ctx``: db, book, grids, blobs, actor. Returns the op's outcome."""
+    """``ctx``: db, book, services, actor. Returns the op's outcome."""
     try:
         loaded = OP_SCHEMAS[op.get("type")].load(op) if op.get("type") in OP_SCHEMAS else invalid_type(op)
         return HANDLERS[loaded["type"]](loaded, ctx)
@@ -112,8 +112,8 @@ def add_evidence(op, ctx) -> dict:
         data = EVIDENCE_SCHEMAS[op["type"]].load(op["data"])
     except ValidationError as exc:
         raise Problem("validation-error", "the evidence is not valid", errors=flatten_errors(exc.messages, "data"))
-    if "blob" in data and not ctx["blobs"].complete(data["blob"]):
-        raise Problem("missing-blob", f"blob {data['blob']} is not uploaded (completely) yet", blob=data["blob"])
+    if "blob" in data:
+        tickets.require_blob(ctx["services"].blobs, data["blob"])
     data = {k: iso(v) if hasattr(v, "isoformat") else v for k, v in data.items()}
     evidence_id = evidence.add(db, ticket["id"], op["type"].split(".")[0], data, op["op_id"], actor.user.username,
                                actor.device_id, iso(op["client_time"]) if op["client_time"] else None)
@@ -180,7 +180,7 @@ def pull_scope(user):
 def record_reference_versions(db, book):
     """At start-up: a change for each policy pack and the engineering tables whose version is new."""
     current = {f"policy:{pack.id}": (pack.version, pack.region) for pack in book.packs.values()}
-    current["engineering:"] = (str(hash_of(ENGINEERING)), None)
+    current["engineering:"] = (hashlib.sha256(canonical_json(ENGINEERING)).hexdigest()[:16], None)
     with transaction(db):
         known = dict(db.execute("SELECT entity_id, version FROM reference_versions").fetchall())
         for entity_id, (version, region) in current.items():
@@ -188,6 +188,3 @@ def record_reference_versions(db, book):
                 ticket_store.next_change(db, "reference", entity_id, region=region)
                 db.execute("INSERT OR REPLACE INTO reference_versions VALUES (?, ?)", [entity_id, version])
 
-
-def hash_of(data) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

@@ -208,12 +208,17 @@ def load_args(name, args) -> dict:
 BLOB_ARGS = ("signature_blob",)
 
 
+def require_blob(blobs, ref):
+    """A blob an op or command names must be uploaded completely first (``missing-blob``)."""
+    if not blobs.complete(ref):
+        raise Problem("missing-blob", f"blob {ref} is not uploaded (completely) yet", blob=ref)
+
+
 def check_blobs(raw_args, blobs):
-    """Blobs a command names must be uploaded completely first (``missing-blob``)."""
     for name in BLOB_ARGS:
         ref = raw_args.get(name)
-        if blobs is not None and isinstance(ref, str) and ref.startswith("sha256:") and not blobs.complete(ref):
-            raise Problem("missing-blob", f"blob {ref} is not uploaded (completely) yet", blob=ref)
+        if blobs is not None and isinstance(ref, str) and ref.startswith("sha256:"):
+            require_blob(blobs, ref)
 
 
 def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, client_time=None,

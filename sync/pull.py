@@ -44,6 +44,12 @@ def digest(id_versions) -> dict:
     return {"count": len(lines), "hash": "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()}
 
 
+def horizon(db) -> int:
+    """The oldest cursor a pull still serves (set by ``purge``)."""
+    row = db.execute("SELECT value FROM sync_meta WHERE key = 'purged_below'").fetchone()
+    return int(row[0]) if row else 0
+
+
 def purge(db, cutoff_iso: str) -> dict:
     """Drop the superseded changes from before ``cutoff_iso`` (the tombstone horizon).
 

@@ -7,6 +7,7 @@ from server.auth import auth_required
 from server.db import get_db
 from server.schemas.common import ProblemSchema
 from server.schemas.sync import ConflictSchema, ResolveSchema
+from server.storage import ROW_ID
 
 blp = Blueprint("conflicts", __name__, url_prefix="/api/conflicts", description="Sync conflicts (both values kept)")
 
@@ -19,7 +20,7 @@ def list_conflicts():
     return service.visible_conflicts(get_db(), g.user)
 
 
-@blp.route("/<int:conflict_id>/resolve", methods=["POST"])
+@blp.route(f"/<{ROW_ID}:conflict_id>/resolve", methods=["POST"])
 @auth_required()
 @blp.arguments(ResolveSchema)
 @blp.response(200, ConflictSchema)

@@ -52,8 +52,7 @@ def device() -> Device:
 
 def op_context() -> dict:
     return {"db": get_db(), "book": current_app.extensions["yekuo.policies"],
-            "services": current_app.extensions["yekuo.services"], "blobs": current_app.extensions["yekuo.services"].blobs,
-            "actor": tickets.Actor(g.user, g.device_id)}
+            "services": current_app.extensions["yekuo.services"], "actor": tickets.Actor(g.user, g.device_id)}
 
 
 @blp.route("/push", methods=["POST"])
@@ -106,14 +105,9 @@ def pull_changes(query):
     db = get_db()
     try:
         return pull_engine.page(db, sync_ops.pull_scope(g.user), query["since"], query["limit"],
-                                horizon(db), sync_ops.renderer(db, current_app.extensions["yekuo.policies"], g.user))
+                                pull_engine.horizon(db), sync_ops.renderer(db, current_app.extensions["yekuo.policies"], g.user))
     except pull_engine.CursorExpired as exc:
         raise Problem("cursor-expired", str(exc)) from None
-
-
-def horizon(db) -> int:
-    row = db.execute("SELECT value FROM sync_meta WHERE key = 'purged_below'").fetchone()
-    return int(row[0]) if row else 0
 
 
 @blp.after_request

@@ -3,6 +3,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from server.schemas.auth import ID_PATTERN
 from server.schemas.tickets import BLOB_REF
+from server.storage import MAX_ROW_ID
 
 OP_TYPES = ["ticket.create", "ticket.update", "ticket.command", "note.add", "document.add", "photo.add",
             "gps.add", "signature.add"]
@@ -102,7 +103,7 @@ class PushResultSchema(Schema):
 
 
 class PullQuerySchema(Schema):
-    since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=2**62))
+    since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ROW_ID))
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
 
 

@@ -13,7 +13,7 @@ from server.db import get_db
 from server.errors import Problem
 from server.jobs import job_status
 from server.monitor import STAGE_NAMES
-from server.storage import grid as grid_store, outbox, tickets as store, users, utcnow
+from server.storage import ROW_ID, grid as grid_store, outbox, tickets as store, users, utcnow
 from server.storage.calendar import load_calendar
 from server.web import BACKOFFICE, login_required, web
 from server.web.customer import customer_link
@@ -167,7 +167,7 @@ def conflicts_page():
     return render_template("conflicts.html", conflicts=conflict_service.visible_conflicts(get_db(), g.user))
 
 
-@web.route("/conflicts/<int:conflict_id>", methods=["POST"])
+@web.route(f"/conflicts/<{ROW_ID}:conflict_id>", methods=["POST"])
 @login_required()
 def resolve_conflict(conflict_id):
     conflict = conflict_service.store.get(get_db(), conflict_id)
