@@ -11,8 +11,11 @@ from server.storage import devices, users
 BEARER_SECURITY = [{"bearerAuth": []}]
 
 
-def login(username, password, device_id) -> str:
-    """A device token for valid credentials; failures count against (username, address)."""
+def verify_credentials(username, password) -> users.User:
+    """The user for valid credentials; failures count against (username, address) and are limited.
+
+    Devices (a token) and the console (a session) both log in through here.
+    """
     db, key = get_db(), f"{username}|{request.remote_addr}"
     check_rate_limit(db, key)
     user = users.check_credentials(db, username, password)
@@ -20,8 +23,14 @@ def login(username, password, device_id) -> str:
         with transaction(db):          # the failure must be committed before the 401 goes out
             devices.record_failure(db, key)
         raise Problem("unauthorized", "Unknown user or wrong password.")
-    with transaction(db):
-        return devices.issue_token(db, user.username, device_id)
+    return user
+
+
+def login(username, password, device_id) -> str:
+    """A device token for valid credentials."""
+    user = verify_credentials(username, password)
+    with transaction(get_db()):
+        return devices.issue_token(get_db(), user.username, device_id)
 
 
 def check_rate_limit(db, key):

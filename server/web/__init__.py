@@ -3,6 +3,8 @@
 Log-in with a session cookie; every POST form carries a CSRF token (Flask-WTF); the same scope
 rules as the API (``tickets.scope_sql`` / ``get_visible``) decide what each page shows.
 """
+from functools import wraps
+
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -26,14 +28,13 @@ def load_user_and_check_csrf():
 def login_required(*roles):
     """Pages need a logged-in user (and one of ``roles`` when given)."""
     def decorator(view):
+        @wraps(view)
         def wrapper(*args, **kwargs):
             if g.user is None:
                 return redirect(url_for("web.login", next=request.full_path))
             if roles and g.user.role not in roles:
                 raise Problem("forbidden", "这个页面需要后台权限")
             return view(*args, **kwargs)
-        wrapper.__name__ = view.__name__
-        wrapper.__doc__ = view.__doc__
         return wrapper
     return decorator
 

@@ -225,3 +225,12 @@ def test_the_ticket_page_draws_the_connection_sketch(browser, api, grid):  # noq
     page = text(browser.get(f"/tickets/{ticket_id}"))
     svg = page.split('<svg id="sketch"', 1)[1].split("</svg>", 1)[0]
     assert "1. TX-1" in svg and "客户" in svg and " m</text>" in svg and "北" in svg
+
+
+def test_console_log_ins_share_the_api_rate_limit(browser, client):
+    for _ in range(10):
+        assert browser.login("cm_a", "wrong").status_code == 401
+    limited = browser.login("cm_a")
+    assert limited.status_code == 429 and "try again later" in text(limited)
+    api_login = client.post("/api/auth/token", json={"username": "cm_a", "password": PASSWORD, "device_id": "x"})
+    assert api_login.status_code == 429
