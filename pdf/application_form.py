@@ -1,8 +1,6 @@
 """用电申请表（免填单）: generated from the ticket; the customer only checks it and signs."""
 from pdf.layout import Writer
-from pdf.scheme_reply import CUSTOMER_CLASSES
-
-ID_KINDS = {"resident_id": "居民身份证", "business_license": "营业执照", "passport": "护照", "other": "其他"}
+from pdf.labels import CUSTOMER_CLASSES, ID_KINDS, label
 DOCUMENT_STATUS = {"received": "已收", "missing": "容缺（承诺补交）"}
 
 
@@ -15,7 +13,7 @@ def render_application_form(ticket: dict, business_label: str, document_labels: 
     writer.rows([("工单编号", ticket["id"]), ("业务类型", business_label), ("客户名称", customer["name"]),
                  ("证件", f"{ID_KINDS.get(customer.get('id_kind'), '—')} {customer.get('id_number') or ''}"),
                  ("联系电话", customer["phone"]), ("用电地址", ticket.get("address") or "—"),
-                 ("客户类别", CUSTOMER_CLASSES.get(ticket["customer_class"], ticket["customer_class"])),
+                 ("客户类别", label(CUSTOMER_CLASSES, ticket["customer_class"])),
                  ("申请容量", capacity), ("受理时间", ticket["created_at"][:19].replace("T", " "))])
     writer.heading("申请资料")
     writer.rows([(document_labels.get(d["kind"], d["kind"]),

@@ -13,14 +13,9 @@ from reportlab.lib.units import mm
 
 from pdf.fonts import FONT_NAME
 from pdf.layout import BODY, MARGIN, SMALL, WIDTH, Writer
+from pdf.labels import CUSTOMER_CLASSES, DECISIONS, METERING, STAGES, label
 from pdf.sketch import draw_sketch
 
-DECISIONS = {"auto": "自动答复（低压）", "onsite_reply": "现场答复", "cosign": "网上会签后答复", "manual": "人工编制方案"}
-METERING = {"lv_direct": "低压直接计量", "lv_ct": "低压经互感器计量", "high_supply_low_metering": "高供低计",
-            "high_supply_high_metering": "高供高计"}
-STAGES = {"accepted": "申请受理", "scheme_reply": "供电方案答复", "design_review": "设计审查",
-          "mid_inspection": "中间检查", "grid_works": "外部工程", "connect": "装表接电"}
-CUSTOMER_CLASSES = {"resident": "居民", "non_resident": "非居民", "micro_enterprise": "小微企业"}
 
 
 @dataclass
@@ -59,7 +54,7 @@ def application(writer, doc):
     writer.rows([("工单编号", ticket["id"]), ("客户名称", ticket["customer"]["name"]),
                  ("联系电话", ticket["customer"]["phone"]), ("用电地址", ticket.get("address") or "—"),
                  ("业务类型", doc.business_label),
-                 ("客户类别", CUSTOMER_CLASSES.get(ticket["customer_class"], ticket["customer_class"])),
+                 ("客户类别", label(CUSTOMER_CLASSES, ticket["customer_class"])),
                  ("申请容量", f"{capacity:g} kVA"), ("客户经理", doc.manager or "—")])
 
 
@@ -85,7 +80,7 @@ def chosen(writer, option):
         ("直线距离 / 线路长度", f"{number(option['distance_m'], 'g', ' m')} / {number(option['route_length_m'], 'g', ' m')}"),
         ("可开放容量", f"{number(option['open_capacity_kva'], 'g', ' kVA')}（接入后负载率 {number(load_after, '.0f', '%')}）"),
         ("导线型号", option["conductor"]), ("电压降", number(option["voltage_drop_pct"], ".2f", "%")),
-        ("计量方式", METERING.get(option["metering"], option["metering"] or "—")),
+        ("计量方式", label(METERING, option["metering"] or "—")),
         ("产权分界 / 投资界面", option["investment_boundary"]),
         ("外部工程", "、".join(option["works"]) or "无"),
         ("工程费用估算", f"{cost['low']:,.0f} – {cost['high']:,.0f} 元，由供电企业投资；客户承担 {cost['customer_pays']:,.0f} 元"),
@@ -122,7 +117,7 @@ def ordered(scheme) -> list:
 
 def deadlines(writer, ticket, option):
     writer.heading("六、办理时限（工作日）")
-    rows = [(STAGES.get(stage, stage), f"{days:g} 个工作日" if days is not None else "政策未规定时限")
+    rows = [(label(STAGES, stage), f"{days:g} 个工作日" if days is not None else "政策未规定时限")
             for stage, days in option["working_days"].items()]
     process = (ticket.get("deadlines") or {}).get("process")
     if process:

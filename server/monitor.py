@@ -6,13 +6,11 @@ a job twice, or after a restart, or in two worker processes, queues it once.
 """
 from datetime import datetime
 
+from pdf.labels import STAGES, label
 from server.storage import outbox, tickets as store
 from server.storage.calendar import load_calendar
 
 CHANNEL = "log"
-STAGE_NAMES = {"accepted": "申请受理", "scheme_reply": "供电方案答复", "design_review": "设计审查",
-               "mid_inspection": "中间检查", "grid_works": "外部工程", "connect": "装表接电", "completed": "已接电",
-               "cancelled": "已撤销", "process": "全流程"}
 
 
 def handler_of(ticket) -> str:
@@ -40,7 +38,7 @@ def deadline_level(calendar, deadline, now, warn_share):
 
 
 def queue_deadline(db, ticket, deadline, level, now) -> int:
-    name = STAGE_NAMES.get(deadline["stage"], deadline["stage"])
+    name = label(STAGES, deadline["stage"])
     key = f"{ticket['id']}:{deadline['stage']}:{deadline['started_at']}:{level}"
     text = (f"工单 {ticket['id']} {name}将于 {deadline['due_at'][:16]} 到期" if level == "warning"
             else f"工单 {ticket['id']} {name}已超期（期限 {deadline['due_at'][:16]}）")
@@ -52,7 +50,7 @@ def queue_deadline(db, ticket, deadline, level, now) -> int:
 
 def progress_push(db, ticket, now):
     """办电进程主动推送: the customer hears of each stage the ticket enters."""
-    name = STAGE_NAMES.get(ticket["stage"], ticket["stage"])
+    name = label(STAGES, ticket["stage"])
     key = f"{ticket['id']}:progress:{ticket['stage']}:{ticket['stage_started_at']}"
     payload = {"text": f"您的用电申请（{ticket['id']}）已进入：{name}", "stage": ticket["stage"]}
     outbox.enqueue(db, key, "progress", ticket["id"], f"customer:{ticket['customer']['phone']}", CHANNEL, payload,

@@ -5,7 +5,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from server.api.pdf import pdf_response
 from server.db import get_db, transaction
 from server.errors import Problem
-from server.monitor import STAGE_NAMES
+from pdf.labels import STAGES
 from server.storage import iso, tickets as store, utcnow
 from server.web import web
 
@@ -40,7 +40,7 @@ def customer_page(token):
     rated = {r["stage"]: r for r in get_db()["ratings"].rows_where("ticket_id = ?", [ticket["id"]])}
     history = [h for h in store.get_history(get_db(), ticket["id"]) if h["from_stage"] != h["to_stage"]]
     return render_template("customer.html", ticket=ticket, token=token, history=history, rated=rated,
-                           stage_names=STAGE_NAMES)
+                           stage_names=STAGES)
 
 
 @web.route("/customer/<token>/scheme.pdf")

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from flask import Response, current_app, g, render_template, request
 
+from pdf.labels import CUSTOMER_CLASSES, label
 from server import tickets as service
 from server.db import get_db
 from server.errors import Problem
@@ -13,7 +14,6 @@ from server.storage import tickets as store, utcnow
 from server.storage.calendar import load_calendar
 from server.web import login_required, web
 
-CLASS_NAMES = {"resident": "居民", "non_resident": "非居民", "micro_enterprise": "小微企业"}
 
 
 def completed_at(db, ticket):
@@ -34,7 +34,7 @@ def class_rows(db, tickets, book) -> list:
         on_time = [end <= ((t.get("deadlines") or {}).get("process") or {}).get("due_at", "9999") for t, end in done]
         limits = {book.get(t["region"], t["policy_year"]).pipelines[t["pipeline"]].total_limit_days for t in members}
         limit = max((lim.value for lim in limits if lim), default=None)
-        rows.append({"customer_class": CLASS_NAMES.get(customer_class, customer_class), "applications": len(members),
+        rows.append({"customer_class": label(CUSTOMER_CLASSES, customer_class), "applications": len(members),
                      "connected": len(done), "avg_working_days": round(sum(days) / len(days), 2) if days else None,
                      "max_working_days": round(max(days), 2) if days else None, "limit_days": limit,
                      "on_time_share": round(sum(on_time) / len(on_time), 3) if on_time else None,

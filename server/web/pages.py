@@ -12,7 +12,7 @@ from server import conflicts as conflict_service, grid as grid_service, stages, 
 from server.db import get_db
 from server.errors import Problem
 from server.jobs import job_status
-from server.monitor import STAGE_NAMES
+from pdf.labels import STAGES, label
 from server.storage import ROW_ID, grid as grid_store, outbox, tickets as store, users, utcnow
 from server.storage.calendar import load_calendar
 from server.web import BACKOFFICE, login_required, web
@@ -38,7 +38,7 @@ def actor():
 
 @web.app_template_filter("stage_name")
 def stage_name(stage):
-    return STAGE_NAMES.get(stage, stage)
+    return label(STAGES, stage)
 
 
 @web.app_template_filter("reject_page")
@@ -64,7 +64,7 @@ def inbox():
                               {**filters, **flags, "now": now, "soon": now + timedelta(hours=24)}, order,
                               (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render_template("inbox.html", tickets=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
-                           filters=filters, flags=flags, now=now.isoformat(), stages=STAGE_NAMES)
+                           filters=filters, flags=flags, now=now.isoformat(), stages=STAGES)
 
 
 def timeline(ticket, pack) -> list:

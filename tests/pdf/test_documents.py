@@ -8,7 +8,8 @@ from pypdf import PdfReader
 from pdf import fonts
 from pdf.application_form import render_application_form
 from pdf.linebreak import NO_LINE_END, NO_LINE_START, break_lines
-from pdf.scheme_reply import CUSTOMER_CLASSES, DECISIONS, METERING, STAGES, SchemeDocument, render_scheme_reply
+from pdf.labels import CUSTOMER_CLASSES, DECISIONS, ID_KINDS, METERING, STAGES
+from pdf.scheme_reply import SchemeDocument, render_scheme_reply
 from pdf.signing import DEV_COMMON_NAME, development_identity
 from pdf.strokes import parse_strokes
 from scheme_builder import Grid, SchemePolicy, build_scheme, load_engineering
@@ -67,7 +68,8 @@ def test_every_character_the_documents_use_has_a_glyph(pack_id):
                                                      "cm_a"))
     _form, form_lines = render_application_form(ticket, labels[0], {k: d["label"] for k, d in
                                                                      pack.raw["documents"].items()})
-    tables = [*DECISIONS.values(), *METERING.values(), *STAGES.values(), *CUSTOMER_CLASSES.values(), *labels,
+    tables = [*DECISIONS.values(), *METERING.values(), *STAGES.values(), *CUSTOMER_CLASSES.values(),
+              *ID_KINDS.values(), *labels,
               *(d["label"] for d in pack.raw["documents"].values())]
     assert fonts.missing_glyphs(FONT, "".join(lines + form_lines + tables)) == set()
 
