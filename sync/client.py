@@ -25,6 +25,7 @@ import requests
 from scheme_builder import Grid, SchemePolicy, build_scheme
 from scheme_builder.request import ticket_request
 from sync.merge import get_path, set_path
+from sync.pull import digest
 
 DONE = ("applied", "merged", "conflict", "rejected", "duplicate")
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -225,10 +226,8 @@ class Client:
         return {"pushed": len(pushed), "pulled": self.pull()}
 
     def digest(self) -> dict:
-        """The local counterpart of ``GET /sync/digest``."""
-        lines = sorted((ticket_id, record["version"]) for ticket_id, record in self.records("ticket").items())
-        text = "".join(f"{ticket_id}\t{version}\n" for ticket_id, version in lines)
-        return {"count": len(lines), "hash": "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()}
+        """The local counterpart of ``GET /sync/digest``, computed the same way."""
+        return digest((ticket_id, record["version"]) for ticket_id, record in self.records("ticket").items())
 
     def server_digest(self) -> dict:
         return self.request("GET", "/sync/digest").json()

@@ -1,12 +1,11 @@
 """The shape of a policy pack file; loading builds the frozen dataclasses of ``server.policy``."""
 from marshmallow import Schema, fields, post_load, validate, validates_schema, ValidationError
 
+from scheme_builder.request import CUSTOMER_CLASSES, RELIABILITY_CLASSES
 from server import policy as model
 
 STAGES = ["accepted", "scheme_reply", "design_review", "mid_inspection", "grid_works", "connect"]
 CONDITIONS = [None, "has_grid_works", "important_customer"]
-CUSTOMER_CLASSES = ["resident", "non_resident", "micro_enterprise"]
-RELIABILITY_CLASSES = ["ordinary", "level2", "level1", "special"]
 
 
 class SourcedNumber(Schema):

@@ -1,10 +1,10 @@
 """The scheme request and response of SCHEME_API.md, and the scheme commands' arguments."""
 from marshmallow import Schema, fields, validate
 
+from scheme_builder.gridfile import AREA_CLASSES
 from server.schemas.tickets import BLOB_REF, CUSTOMER_CLASSES, RELIABILITY_CLASSES, LocationSchema
 
 HASH = validate.Regexp(r"^sha256:[0-9a-f]{64}$", error="a scheme hash: sha256:<64 hex>")
-AREA_CLASSES = ["A+", "A", "B", "C", "D", "E"]
 POSITIVE = validate.Range(min=0, min_inclusive=False, max=1e6)
 
 

@@ -1,10 +1,9 @@
 """The ticket record of SYNC_PROTOCOL.md ("The ticket record"): create, patch, commands, output."""
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
+from scheme_builder.request import CUSTOMER_CLASSES, RELIABILITY_CLASSES
 from server.schemas.auth import ID_PATTERN
 
-CUSTOMER_CLASSES = ["resident", "non_resident", "micro_enterprise"]
-RELIABILITY_CLASSES = ["ordinary", "level2", "level1", "special"]
 ID_KINDS = ["resident_id", "business_license", "passport", "other"]
 BLOB_REF = r"^sha256:[0-9a-f]{64}$"
 

@@ -60,8 +60,3 @@ def active_reservations(db, region) -> list:
                       "ORDER BY asset_id, ticket_id", [region])
     return [{"asset_id": a, "ticket_id": t, "kva": k} for a, t, k in rows]
 
-
-def ticket_reservations(db, ticket_id) -> list:
-    rows = db.execute("SELECT asset_id, kva, scheme_hash, created_at, released_at FROM reservations "
-                      "WHERE ticket_id = ? ORDER BY id", [ticket_id])
-    return [dict(zip(("asset_id", "kva", "scheme_hash", "created_at", "released_at"), row)) for row in rows]
