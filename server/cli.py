@@ -72,13 +72,10 @@ sync_cli = AppGroup("sync", help="Offline sync maintenance.")
 @click.option("--days", type=int, default=None, help="the tombstone horizon (default: TOMBSTONE_HORIZON_DAYS)")
 def purge_command(days):
     """Drop superseded changes older than the horizon; older device cursors then get 410."""
-    from datetime import timedelta
-    from server.storage import iso, utcnow
-    from sync.pull import purge
-    days = current_app.config["TOMBSTONE_HORIZON_DAYS"] if days is None else days
-    db = get_db()
-    with transaction(db):
-        result = purge(db, iso(utcnow() - timedelta(days=days)))
+    from server.jobs import purge_job
+    from server.storage import utcnow
+    config = current_app.config if days is None else {**current_app.config, "TOMBSTONE_HORIZON_DAYS": days}
+    result = purge_job(get_db(), config, utcnow())
     click.echo(f"deleted {result['deleted']} superseded change(s); cursors below {result['horizon']} now re-seed")
 
 
