@@ -110,9 +110,11 @@ class PullQuerySchema(Schema):
 class ChangeOutSchema(Schema):
     change_seq = fields.Integer()
     entity = fields.String(metadata={"description": "ticket | evidence | reference"})
-    entity_id = fields.String()
+    entity_id = fields.String(metadata={"description": "a ticket id; an evidence row number; for reference data "
+                                                     "policy:<pack id>, engineering: or grid:<region>"})
     op = fields.String(validate=validate.OneOf(["upsert", "remove"]))
-    data = fields.Dict()
+    data = fields.Dict(metadata={"description": "the current record (absent on remove); grid: {region, version, "
+                                                "features}; policy: {id, version, pack}; engineering: {engineering}"})
 
 
 class PullSchema(Schema):
