@@ -19,6 +19,7 @@ from scheme_builder import SchemeError
 from scheme_builder.errors import GridDataError
 from server.schemas.common import ProblemSchema
 from server.sync_ops import record_reference_versions
+from sync import errors as sync_errors
 from sync.blobs import BadUpload, BlobStore, BlobTooLarge, HashMismatch, OffsetMismatch
 
 OPENAPI = {
@@ -65,6 +66,9 @@ def create_app(test_config=None) -> Flask:
     errors.register_domain_error(BlobTooLarge, "payload-too-large")
     errors.register_domain_error(BadUpload, "validation-error")
     errors.register_domain_error(PdfError, "validation-error")
+    errors.register_domain_error(sync_errors.OpIdReused, "op-id-reused")
+    errors.register_domain_error(sync_errors.CursorExpired, "cursor-expired")
+    errors.register_domain_error(sync_errors.ProtocolError, "validation-error")    # seq reused, unstorable …
     cli.init_app(app)
     web.init_app(app)
     if app.config["SCHEDULER"] and not app.config.get("TESTING"):

@@ -25,6 +25,7 @@ PROBLEM_TYPES = {
     "missing-blob": (409, "A referenced blob is missing"),
     "capacity-taken": (409, "The capacity was taken meanwhile"),
     "offset-mismatch": (409, "Upload offset does not match"),
+    "op-id-reused": (409, "The op_id was used for another op"),
     "hash-mismatch": (422, "Content does not match its hash"),
     "payload-too-large": (413, "Payload too large"),
     "unsupported-media-type": (415, "Unsupported media type"),
@@ -117,6 +118,12 @@ def register_domain_error(error_class, slug, extra=lambda exc: {}):
     ``extra(exc)`` adds members to the problem body (a grid file's full report, …).
     """
     DOMAIN_ERRORS[error_class] = (slug, extra)
+
+
+def problem_of(exc: Exception) -> dict:
+    """The problem body of any error: an HTTP answer's, or a rejected op's ``error``."""
+    problem = to_problem(exc)
+    return problem_dict(problem.slug, problem.detail, problem.errors, **problem.extra)
 
 
 def handle_error(exc: Exception):

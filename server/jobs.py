@@ -16,7 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from server import backup, monitor, notifications, schemes
 from server.db import connect, transaction
 from server.storage import iso, utcnow
-from sync.pull import purge
+from sync.storage import ChangeLog
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def deliver_job(db, config, now):
 
 def purge_job(db, config, now):
     with transaction(db):
-        return purge(db, iso(now - timedelta(days=config["TOMBSTONE_HORIZON_DAYS"])))
+        return ChangeLog.purge(db, iso(now - timedelta(days=config["TOMBSTONE_HORIZON_DAYS"])))
 
 
 def expire_job(db, config, now):

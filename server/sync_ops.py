@@ -6,14 +6,16 @@ retries). Pull renders each changed entity as the caller may see it now.
 """
 import copy
 import hashlib
+import json
 import sqlite3
+from collections import defaultdict
 
 from marshmallow import ValidationError
 
 from scheme_builder.policy import canonical_json
 from server import tickets
 from server.db import transaction
-from server.errors import Problem, flatten_errors, problem_dict, to_problem
+from server.errors import Problem, flatten_errors, problem_of
 from server.grid import ENGINEERING, grid_version
 from server.schemas.sync import EVIDENCE_SCHEMAS, OP_SCHEMAS
 from server.schemas.tickets import TicketPatchSchema, ticket_create_schema, ticket_patch_schema
@@ -24,16 +26,14 @@ PATCHABLE = set(TicketPatchSchema().fields)
 
 
 def apply_op(op: dict, ctx: dict) -> dict:
-    """``ctx``: db, book, services, actor. Returns the op's outcome."""
+    """``ctx``: db, book, services, actor. Returns the op's outcome; the op is loaded here, once."""
     try:
         loaded = OP_SCHEMAS[op.get("type")].load(op) if op.get("type") in OP_SCHEMAS else invalid_type(op)
         return HANDLERS[loaded["type"]](loaded, ctx)
     except sqlite3.OperationalError:
         raise
     except Exception as exc:       # every other failure is this op's rejection, as REST would answer it
-        problem = to_problem(exc)
-        return {"status": "rejected",
-                "error": problem_dict(problem.slug, problem.detail, problem.errors, **problem.extra)}
+        return {"status": "rejected", "error": problem_of(exc)}
 
 
 def invalid_type(op):
@@ -135,36 +135,53 @@ HANDLERS = {"ticket.create": create, "ticket.update": update, "ticket.command": 
 # ---- pull -----------------------------------------------------------------------------------
 
 def renderer(db, book, user):
-    """``render(entity, entity_id)``: the data the user may see now, or None (→ ``remove``)."""
-    def ticket(entity_id):
-        record = ticket_store.get_ticket(db, entity_id)
-        return record if record and tickets.in_scope(user, record) else None
+    """``render(rows)``: the JSON text of each changed entity the user may see now (else ``remove``)."""
+    def render(rows) -> dict:
+        ids = defaultdict(list)
+        for _seq, entity, entity_id in rows:
+            ids[entity].append(entity_id)
+        texts = {}
+        for entity, entity_ids in ids.items():
+            texts.update({(entity, entity_id): text for entity_id, text in
+                          RENDERERS[entity](db, book, user, entity_ids).items()})
+        return texts
+    return render
 
-    def evidence_row(entity_id):
-        row = evidence.get(db, int(entity_id))
-        return row if row and ticket(row["ticket_id"]) else None
 
-    def reference(entity_id):
+def render_tickets(db, book, user, ids) -> dict:
+    return ticket_store.record_texts(db, ids, tickets.scope_sql(user))
+
+
+def render_evidence(db, book, user, ids) -> dict:
+    return {str(row["id"]): json.dumps(row, ensure_ascii=False)
+            for row in evidence.rows_in_scope(db, [int(i) for i in ids], tickets.scope_sql(user))}
+
+
+def render_reference(db, book, user, ids) -> dict:
+    texts = {}
+    for entity_id in ids:
         kind, _, name = entity_id.partition(":")
-        return REFERENCE[kind](db, book, name)
-
-    entities = {"ticket": ticket, "evidence": evidence_row, "reference": reference}
-    return lambda entity, entity_id: entities[entity](entity_id)
+        text = REFERENCE[kind](db, book, name)
+        if text is not None:
+            texts[entity_id] = text
+    return texts
 
 
 def policy_reference(db, book, pack_id):
     pack = book.packs.get(pack_id)
-    return pack and {"id": pack.id, "version": pack.version, "pack": pack.raw}
+    return pack and json.dumps({"id": pack.id, "version": pack.version, "pack": pack.raw}, ensure_ascii=False)
 
 
 def grid_reference(db, book, region):
     snapshot = grid_store.current_snapshot(db, region)
-    return snapshot and {"region": region, "version": grid_version(region, snapshot["id"]),
-                         "features": grid_store.snapshot_features(db, snapshot["id"])}
+    return snapshot and json.dumps({"region": region, "version": grid_version(region, snapshot["id"]),
+                                    "features": grid_store.snapshot_features(db, snapshot["id"])},
+                                   ensure_ascii=False)
 
 
+RENDERERS = {"ticket": render_tickets, "evidence": render_evidence, "reference": render_reference}
 REFERENCE = {"policy": policy_reference, "grid": grid_reference,
-             "engineering": lambda db, book, name: {"engineering": ENGINEERING}}
+             "engineering": lambda db, book, name: json.dumps({"engineering": ENGINEERING}, ensure_ascii=False)}
 
 
 def pull_scope(user):

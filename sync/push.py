@@ -1,79 +1,176 @@
 """Push (SYNC_PROTOCOL.md "Push"): apply each op once, in per-device ``seq`` order.
 
-Every op runs in its own write transaction that holds the op's effect, its log row and the device
-cursor together: a crash leaves all three or none. A resent ``op_id`` gets its first result back
-(``duplicate``). An op whose ``seq`` is past a gap is stored as ``held`` and applied when the gap
-fills, in the push that fills it.
+A push runs in one write transaction per chunk of ``CHUNK`` ops; each op's effect sits in its own
+savepoint beside its log row, and the device cursor is written once per chunk. The answer is built
+only after the last commit, so every acknowledged op is durable, and a crash before a commit loses
+only ops the device has not been told about (it resends them). A resent op (same device, user,
+``op_id`` and body) gets its first result back as ``duplicate``; the same ``op_id`` with another
+body is ``rejected`` (op-id-reused). An op past a seq gap is stored as ``held`` and applied when
+the gap fills, in the push that fills it.
 
 ``apply_op(op)`` is the server's: it returns ``{"status": applied|merged|conflict|rejected, …}`` and
-raises only for failures that must not consume the op (a locked database: the client retries).
-A rejected op's partial effect is rolled back to a savepoint; its log row stays.
+raises only for failures that must not consume the op (the database failing: the client retries).
+``problem(exc)`` turns a ``sync.errors`` exception into the problem dict a result carries.
 """
+import hashlib
+import json
+import math
+from dataclasses import dataclass
 from typing import Callable
 
-from sync import oplog
+from sync.errors import OpIdReused, SeqReused, Unidentified, Unstorable
+from sync.storage import OpLog, transaction
+
+CHUNK = 200                 # ops per write transaction: bounded lock hold, bounded loss on a crash
+MAX_DEPTH = 16              # nesting of an op's JSON (the ticket record is 3 deep)
+MAX_INT = 2**63 - 1         # SQLite's (and JSON numbers') 64-bit integers
+MAX_ID = 64
 
 
+@dataclass(frozen=True)
 class Device:
     """Who is pushing: the token's user and device."""
-
-    def __init__(self, device_id: str, username: str):
-        self.device_id, self.username = device_id, username
-
-
-def push(db, device: Device, ops: list, apply_op: Callable, transaction, now: Callable) -> dict:
-    results = []
-    for op in sorted(ops, key=lambda o: o["seq"]):
-        results.append(push_one(db, device, op, apply_op, transaction, now))
-        if results[-1]["status"] not in ("held", "duplicate"):
-            results += drain_held(db, device, apply_op, transaction, now)
-    return {"acked_seq": oplog.acked_seq(db, device.device_id, device.username),
-            "held": oplog.held_seqs(db, device.device_id, device.username), "results": results}
+    device_id: str
+    username: str
 
 
-def push_one(db, device: Device, op, apply_op, transaction, now) -> dict:
-    with transaction(db):
-        first = oplog.get_op(db, op["op_id"])
-        if first is not None and first["status"] != "held":
-            return {"op_id": op["op_id"], "seq": op["seq"], "status": "duplicate", "first": first["result"]}
-        acked = oplog.acked_seq(db, device.device_id, device.username)
-        if first is None and (op["seq"] <= acked or oplog.seq_taken(db, device.device_id, device.username, op["seq"])):
-            return {"op_id": op["op_id"], "seq": op["seq"], "status": "rejected", "error": {
-                "type": "/problems/validation-error", "title": "The request is not valid", "status": 422,
-                "detail": f"seq {op['seq']} was already used by another op of this device",
-                "errors": {"seq": [f"must be unique; the device is at {acked}"]}}}
-        if op["seq"] > acked + 1:
-            if first is None:
-                oplog.record(db, op, device.device_id, device.username, "held", {"status": "held"}, now(), False)
-            return {"op_id": op["op_id"], "seq": op["seq"], "status": "held"}
-        return apply_logged(db, device, op, apply_op, now)
+def identify(op) -> None:
+    """Raise ``Unidentified`` unless the op has an ``op_id`` and a ``seq`` to log and order it by."""
+    if not isinstance(op, dict):
+        raise Unidentified("an op is an object", {"_op": ["an op is an object"]})
+    errors = {}
+    if not isinstance(op.get("op_id"), str) or not 1 <= len(op["op_id"]) <= MAX_ID:
+        errors["op_id"] = [f"a string of 1 to {MAX_ID} characters"]
+    seq = op.get("seq")
+    if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_INT:
+        errors["seq"] = ["an integer from 1"]
+    if errors:
+        raise Unidentified("the op cannot be identified", errors)
+    unstorable_text(op["op_id"], "op_id")
 
 
-def drain_held(db, device: Device, apply_op, transaction, now) -> list:
-    """Apply held ops whose turn has come, each in its own transaction."""
-    applied = []
-    while True:
+def unstorable_text(text: str, path: str):
+    if "\x00" in text:
+        raise Unstorable(f"{path} holds a NUL character", {path: ["NUL characters cannot be stored"]})
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Unstorable(f"{path} is not valid Unicode text", {path: [
+            "holds a lone surrogate (a cut emoji?): not valid Unicode text"]}) from None
+
+
+def printable(text: str) -> str:
+    """``text`` with what cannot be stored or sent escaped, to name a field in an error."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+
+
+def check_storable(op: dict):
+    """Raise ``Unstorable`` naming the first value that cannot be stored or compared as sent."""
+    stack = [(op, "", 0)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise Unstorable(f"{path} is nested deeper than {MAX_DEPTH}", {path: [f"nested deeper than {MAX_DEPTH}"]})
+        if isinstance(value, str):
+            unstorable_text(value, path or "_op")
+        elif isinstance(value, bool):
+            continue
+        elif isinstance(value, int) and not -MAX_INT - 1 <= value <= MAX_INT:
+            raise Unstorable(f"{path} is beyond 64-bit integers", {path: ["an integer beyond 64 bits"]})
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise Unstorable(f"{path} is not a finite number", {path: ["not a finite number"]})
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{path}.{printable(str(key))}".lstrip(".")
+                unstorable_text(str(key), child)
+                stack.append((item, child, depth + 1))
+        elif isinstance(value, list):
+            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value))
+
+
+def logged_body(op: dict) -> tuple[str, str, Unstorable]:
+    """The op's text as logged, the hash a resend is compared by, and why it cannot be applied.
+
+    An op holding text SQLite cannot store is logged as ASCII JSON (escapes store anything), so
+    it still takes its seq and stays in the audit trail.
+    """
+    text = json.dumps(op, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    body_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    try:
+        check_storable(op)
+    except Unstorable as exc:
+        return json.dumps(op, ensure_ascii=True, sort_keys=True, separators=(",", ":"), default=str), body_hash, exc
+    return text, body_hash, None
+
+
+def push(db, device: Device, ops: list, apply_op: Callable, problem: Callable, now: Callable) -> dict:
+    """Results of ``ops`` (each already ``identify``-ed), in seq order, after the last commit."""
+    ordered, results = sorted(ops, key=lambda o: o["seq"]), []
+    for start in range(0, max(len(ordered), 1), CHUNK):
         with transaction(db):
-            acked = oplog.acked_seq(db, device.device_id, device.username)
-            waiting = [op for op in oplog.held_ops(db, device.device_id, device.username) if op["seq"] == acked + 1]
-            if not waiting:
-                return applied
-            applied.append(apply_logged(db, device, waiting[0]["body"], apply_op, now))
+            log = OpLog(db, device.device_id, device.username)
+            for op in ordered[start:start + CHUNK]:
+                results.append(push_one(log, op, apply_op, problem, now))
+                if results[-1]["status"] not in ("held", "duplicate"):
+                    results += drain_held(log, apply_op, problem, now)
+            log.flush()
+            state = {"acked_seq": log.acked, "held": log.held_seqs()}
+    return {**state, "results": results}
 
 
-def apply_logged(db, device: Device, op, apply_op, now) -> dict:
-    """Inside the caller's transaction: the effect (to a savepoint), the log row, the cursor."""
-    db.execute("SAVEPOINT op_effect")
+def push_one(log: OpLog, op: dict, apply_op, problem, now) -> dict:
+    body, body_hash, unstorable = logged_body(op)
+    first = log.find(op["op_id"])
+    if first is not None and (first["body_hash"] or logged_body(first["body"])[1]) != body_hash:
+        return rejected(op, problem(OpIdReused(
+            f"op {op['op_id']} was sent before with another body; give a new op its own op_id",
+            {"op_id": ["already used by another op of this device"]})))
+    if first is not None and first["status"] != "held":
+        return {"op_id": op["op_id"], "seq": op["seq"], "status": "duplicate", "first": first["result"]}
+    if first is None and (op["seq"] <= log.acked or log.seq_taken(op["seq"])):
+        return rejected(op, problem(SeqReused(f"seq {op['seq']} was already used by another op of this device",
+                                              {"seq": [f"must be unique; the device is at {log.acked}"]})))
+    if op["seq"] > log.acked + 1:
+        if first is None:
+            log.record(op, body, body_hash, "held", {"status": "held"}, now())
+        return {"op_id": op["op_id"], "seq": op["seq"], "status": "held"}
+    return take_turn(log, op, (body, body_hash, unstorable), apply_op, problem, now, was_held=first is not None)
+
+
+def rejected(op, error: dict) -> dict:
+    return {"op_id": op["op_id"], "seq": op["seq"], "status": "rejected", "error": error}
+
+
+def drain_held(log: OpLog, apply_op, problem, now) -> list:
+    """Apply held ops whose turn has come."""
+    applied = []
+    while (held := log.next_held()) is not None:
+        applied.append(take_turn(log, held["body"], logged_body(held["body"]), apply_op, problem, now, was_held=True))
+    return applied
+
+
+def take_turn(log: OpLog, op, logged, apply_op, problem, now, was_held) -> dict:
+    """The op whose turn it is: its effect (to a savepoint), its log row, the cursor moved on."""
+    body, body_hash, unstorable = logged
+    if unstorable is not None:
+        result = rejected(op, problem(unstorable))
+    else:
+        result = {"op_id": op["op_id"], "seq": op["seq"], **apply_in_savepoint(log.conn, op, apply_op)}
+    log.record(op, body, body_hash, result["status"], result, now())
+    log.advance(op["seq"], was_held)
+    return result
+
+
+def apply_in_savepoint(conn, op, apply_op) -> dict:
+    """A rejected op's partial effect is rolled back; a raising one takes the chunk down with it."""
+    conn.execute("SAVEPOINT op_effect")
     try:
         outcome = apply_op(op)
     except BaseException:
-        db.execute("ROLLBACK TO op_effect")
-        db.execute("RELEASE op_effect")
+        conn.execute("ROLLBACK TO op_effect")
+        conn.execute("RELEASE op_effect")
         raise
     if outcome["status"] == "rejected":
-        db.execute("ROLLBACK TO op_effect")
-    db.execute("RELEASE op_effect")
-    result = {"op_id": op["op_id"], "seq": op["seq"], **outcome}
-    oplog.record(db, op, device.device_id, device.username, outcome["status"], result, now())
-    oplog.set_acked(db, device.device_id, device.username, op["seq"])
-    return result
+        conn.execute("ROLLBACK TO op_effect")
+    conn.execute("RELEASE op_effect")
+    return outcome

@@ -3,24 +3,22 @@ import gzip
 import io
 import threading
 
-from flask import current_app, g, request
-from marshmallow import EXCLUDE
+from flask import Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from server import sync_ops, tickets
 from server.api import Blueprint
 from server.auth import auth_required
-from server.db import get_db, transaction
-from server.errors import Problem, flatten_errors, problem_dict
+from server.db import get_db
+from server.errors import Problem, problem_of
 from server.schemas.common import ProblemSchema
-from server.schemas.sync import (DigestSchema, InfoSchema, OpEnvelopeSchema, PullQuerySchema, PullSchema,
-                                 PushResultSchema, PushSchema)
+from server.schemas.sync import DigestSchema, InfoSchema, PullQuerySchema, PullSchema, PushResultSchema, PushSchema
 from server.storage import iso, tickets as ticket_store, utcnow
-from sync import PROTOCOLS, oplog, pull as pull_engine
-from sync.push import Device, push
+from sync import PROTOCOLS, pull as pull_engine, storage as sync_store
+from sync.errors import Unidentified
+from sync.push import Device, identify, push
 
 blp = Blueprint("sync", __name__, url_prefix="/sync", description="Offline sync (SYNC_PROTOCOL.md)")
-ENVELOPE = OpEnvelopeSchema(only=("op_id", "seq"), unknown=EXCLUDE)   # enough to log and order an op
 
 
 @blp.before_request
@@ -80,17 +78,18 @@ def push_ops(body):
 
 
 def run_push(ops) -> dict:
-    envelopes, results = [], []
+    """Ops without an op_id and seq are answered here, unlogged; the rest go to the push engine."""
+    identified, results = [], []
     for op in ops:
-        errors = ENVELOPE.validate(op, partial=False) if isinstance(op, dict) else {"_op": ["an op is an object"]}
-        if errors:
-            results.append({"op_id": op.get("op_id") if isinstance(op, dict) else None, "status": "rejected",
-                            "error": problem_dict("validation-error", "the op cannot be identified",
-                                                  flatten_errors(errors))})
-        else:
-            envelopes.append(op)
+        try:
+            identify(op)
+            identified.append(op)
+        except Unidentified as exc:
+            op_id = op.get("op_id") if isinstance(op, dict) and isinstance(op.get("op_id"), str) else None
+            results.append({"op_id": op_id if op_id and not exc.errors.get("op_id") else None, "status": "rejected",
+                            "error": problem_of(exc)})
     ctx = op_context()
-    outcome = push(get_db(), device(), envelopes, lambda op: sync_ops.apply_op(op, ctx), transaction,
+    outcome = push(get_db(), device(), identified, lambda op: sync_ops.apply_op(op, ctx), problem_of,
                    lambda: iso(utcnow()))
     return {"protocol": 1, **outcome, "results": results + outcome["results"], "server_time": iso(utcnow())}
 
@@ -103,18 +102,16 @@ def run_push(ops) -> dict:
 def pull_changes(query):
     """What changed since a server cursor, latest state per entity, in the caller's scope (gzip on request)."""
     db = get_db()
-    try:
-        return pull_engine.page(db, sync_ops.pull_scope(g.user), query["since"], query["limit"],
-                                pull_engine.horizon(db), sync_ops.renderer(db, current_app.extensions["yekuo.policies"], g.user))
-    except pull_engine.CursorExpired as exc:
-        raise Problem("cursor-expired", str(exc)) from None
+    body = pull_engine.page(db, sync_ops.pull_scope(g.user), query["since"], query["limit"],
+                            sync_ops.renderer(db, current_app.extensions["yekuo.policies"], g.user))
+    return Response(body, mimetype="application/json")
 
 
 @blp.after_request
 def gzip_pull(response):
     if (request.endpoint == "sync.pull_changes" and response.status_code == 200
             and "gzip" in request.headers.get("Accept-Encoding", "")):
-        response.set_data(gzip.compress(response.get_data(), compresslevel=5))
+        response.set_data(gzip.compress(response.get_data(), compresslevel=1))
         response.headers["Content-Encoding"] = "gzip"
         response.headers["Vary"] = "Accept-Encoding"
     return response
@@ -137,5 +134,4 @@ def info():
     return {"protocols": list(PROTOCOLS), "max_ops": config["SYNC_MAX_OPS"], "max_bytes": config["SYNC_MAX_BYTES"],
             "max_blob_bytes": config["MAX_BLOB_BYTES"], "tombstone_horizon_days": config["TOMBSTONE_HORIZON_DAYS"],
             "server_time": iso(utcnow()),
-            "device": {"acked_seq": oplog.acked_seq(db, g.device_id, g.user.username),
-                       "held": oplog.held_seqs(db, g.device_id, g.user.username)}}
+            "device": sync_store.device_state(db, g.device_id, g.user.username)}

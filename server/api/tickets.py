@@ -10,7 +10,7 @@ from server.schemas.tickets import (CommandSchema, TicketCreateSchema, TicketPag
                                     TicketQuerySchema, TicketSchema)
 from server.storage import tickets as store, utcnow
 from server.schemas.sync import AuditEntrySchema
-from sync import oplog
+from sync import storage as sync_store
 
 blp = Blueprint("tickets", __name__, url_prefix="/api/tickets", description="Tickets, their stages and deadlines")
 
@@ -93,7 +93,7 @@ def run_command(body, ticket_id):
 def audit(ticket_id):
     """Every sync op on the ticket: user, device, client and server time, the op and its result."""
     service.get_visible(get_db(), g.user, ticket_id)
-    return oplog.entity_ops(get_db(), ticket_id)
+    return sync_store.entity_ops(get_db(), ticket_id)
 
 
 @blp.route("/<ticket_id>/grab", methods=["POST"])

@@ -1,5 +1,5 @@
--- Teams, users, devices and their tokens, tickets with their change counter, stage history,
--- calendar overrides and failed log-ins.
+-- Teams, users, devices and their tokens, tickets, stage history, calendar overrides and failed
+-- log-ins. The change log (each record's version) belongs to sync/ (sync/migrations).
 CREATE TABLE teams (
     name TEXT PRIMARY KEY,
     region TEXT NOT NULL
@@ -27,14 +27,6 @@ CREATE TABLE login_failures (
     at REAL NOT NULL
 );
 CREATE INDEX login_failures_key ON login_failures(key, at);
-CREATE TABLE changes (
-    change_seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    entity TEXT NOT NULL,
-    entity_id TEXT NOT NULL,
-    op TEXT NOT NULL,
-    at TEXT NOT NULL
-);
-CREATE INDEX changes_entity ON changes(entity, entity_id);
 CREATE TABLE tickets (
     id TEXT PRIMARY KEY,
     number INTEGER NOT NULL UNIQUE,

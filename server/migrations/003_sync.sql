@@ -1,27 +1,5 @@
--- The sync op log (also the audit log), device cursors, append-only evidence, field conflicts,
--- and the scope of each change (so a pull can send `remove` to devices that saw a ticket).
-CREATE TABLE ops (
-    op_id TEXT PRIMARY KEY,
-    device_id TEXT NOT NULL,
-    username TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    type TEXT NOT NULL,
-    entity_id TEXT,
-    body TEXT NOT NULL,
-    client_time TEXT,
-    received_at TEXT NOT NULL,
-    applied_at TEXT,
-    status TEXT NOT NULL,
-    result TEXT
-);
-CREATE INDEX ops_device ON ops(device_id, username, seq);
-CREATE INDEX ops_entity ON ops(entity_id, received_at);
-CREATE TABLE device_cursors (
-    device_id TEXT NOT NULL,
-    username TEXT NOT NULL,
-    acked_seq INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (device_id, username)
-);
+-- Append-only evidence, field conflicts and the versions of reference data. The op log, device
+-- cursors and the change log belong to sync/ (sync/migrations).
 CREATE TABLE evidence (
     id INTEGER PRIMARY KEY,
     ticket_id TEXT NOT NULL REFERENCES tickets(id),
@@ -50,14 +28,7 @@ CREATE TABLE conflicts (
     resolution TEXT
 );
 CREATE INDEX conflicts_open ON conflicts(ticket_id) WHERE resolved_at IS NULL;
-ALTER TABLE changes ADD COLUMN team TEXT;
-ALTER TABLE changes ADD COLUMN region TEXT;
-CREATE INDEX changes_seq_entity ON changes(entity, entity_id, change_seq);
 CREATE TABLE reference_versions (
     entity_id TEXT PRIMARY KEY,
     version TEXT NOT NULL
-);
-CREATE TABLE sync_meta (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
 );

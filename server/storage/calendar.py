@@ -5,8 +5,9 @@ from server.workdays import WorkCalendar
 
 
 def load_calendar(db) -> WorkCalendar:
-    overrides = {date.fromisoformat(r["day"]): bool(r["workday"]) for r in db["calendar_days"].rows}
-    complete = [r["year"] for r in db["calendar_years"].rows_where("complete = 1")]
+    overrides = {date.fromisoformat(day): bool(workday)
+                 for day, workday in db.execute("SELECT day, workday FROM calendar_days")}
+    complete = [year for (year,) in db.execute("SELECT year FROM calendar_years WHERE complete = 1")]
     return WorkCalendar(overrides, complete)
 
 

@@ -3,14 +3,20 @@ import json
 
 from server.storage import iso, utcnow
 
+EVIDENCE_COLUMNS = ("id", "ticket_id", "kind", "data", "op_id", "username", "device_id", "client_time", "created_at")
+
 
 def add(db, ticket_id, kind, data, op_id, username, device_id, client_time) -> int:
-    return db["evidence"].insert({
-        "ticket_id": ticket_id, "kind": kind, "data": json.dumps(data, ensure_ascii=False), "op_id": op_id,
-        "username": username, "device_id": device_id, "client_time": client_time,
-        "created_at": iso(utcnow())}).last_pk
+    return db.execute(
+        "INSERT INTO evidence (ticket_id, kind, data, op_id, username, device_id, client_time, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [ticket_id, kind, json.dumps(data, ensure_ascii=False), op_id, username,
+                                            device_id, client_time, iso(utcnow())]).lastrowid
 
 
-def get(db, evidence_id):
-    rows = list(db["evidence"].rows_where("id = ?", [evidence_id]))
-    return {**rows[0], "data": json.loads(rows[0]["data"])} if rows else None
+def rows_in_scope(db, evidence_ids, scope) -> list:
+    """Evidence rows among ``evidence_ids`` whose ticket is in ``scope`` (SQL over tickets)."""
+    rows = db.execute(f"SELECT e.id, e.ticket_id, e.kind, e.data, e.op_id, e.username, e.device_id, e.client_time, "
+                      f"e.created_at FROM evidence e JOIN tickets ON tickets.id = e.ticket_id "
+                      f"WHERE e.id IN (SELECT value FROM json_each(?)) AND ({scope[0]})",
+                      [json.dumps(evidence_ids), *scope[1]])
+    return [{**dict(zip(EVIDENCE_COLUMNS, row)), "data": json.loads(row[3])} for row in rows]

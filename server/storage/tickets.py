@@ -6,13 +6,12 @@ Every write takes a new ``change_seq`` from ``changes``; it becomes the record's
 import json
 
 from server.storage import iso, utc_iso, utcnow
+from sync.storage import ChangeLog
 
 
 def next_change(db, entity, entity_id, op="upsert", team=None, region=None) -> int:
     """A new change_seq; ``team``/``region`` record who could see the entity then (pull scope)."""
-    cursor = db.execute("INSERT INTO changes (entity, entity_id, op, at, team, region) VALUES (?, ?, ?, ?, ?, ?)",
-                        [entity, entity_id, op, iso(utcnow()), team, region])
-    return cursor.lastrowid
+    return ChangeLog.record(db, entity, entity_id, iso(utcnow()), team, region, op)
 
 
 def next_number(db) -> int:
@@ -32,20 +31,33 @@ def save_ticket(db, record) -> dict:
     """Insert or replace the record under a new version; returns it with the version set."""
     record["version"] = next_change(db, "ticket", record["id"], team=record["team"], region=record["region"])
     deadlines = record.get("deadlines", {})
-    db["tickets"].upsert({
-        "id": record["id"], "number": record["number"], "region": record["region"], "team": record["team"],
-        "manager": record.get("manager"), "business_type": record["business_type"], "stage": record["stage"],
-        "version": record["version"], "updated_at": record["updated_at"],
-        "stage_due_at": utc_iso((deadlines.get("stage") or {}).get("due_at")),
-        "process_due_at": utc_iso((deadlines.get("process") or {}).get("due_at")),
-        "record": json.dumps(record, ensure_ascii=False, sort_keys=True),
-    }, pk="id")
+    db.execute(SAVE_TICKET, [
+        record["id"], record["number"], record["region"], record["team"], record.get("manager"),
+        record["business_type"], record["stage"], record["version"], record["updated_at"],
+        utc_iso((deadlines.get("stage") or {}).get("due_at")), utc_iso((deadlines.get("process") or {}).get("due_at")),
+        json.dumps(record, ensure_ascii=False, sort_keys=True)])
     return record
 
 
+TICKET_COLUMNS = ("id", "number", "region", "team", "manager", "business_type", "stage", "version", "updated_at",
+                  "stage_due_at", "process_due_at", "record")
+SAVE_TICKET = (f"INSERT INTO tickets ({', '.join(TICKET_COLUMNS)}) VALUES ({', '.join('?' * len(TICKET_COLUMNS))}) "
+               f"ON CONFLICT (id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in TICKET_COLUMNS[1:])}")
+HISTORY_COLUMNS = ("ticket_id", "command", "from_stage", "to_stage", "args", "username", "device_id", "client_time",
+                   "server_time", "result")
+
+
 def add_history(db, ticket_id, entry):
-    db["stage_history"].insert({"ticket_id": ticket_id, **entry, "args": json.dumps(entry["args"],
-                                                                                    ensure_ascii=False)})
+    row = {**entry, "ticket_id": ticket_id, "args": json.dumps(entry["args"], ensure_ascii=False)}
+    db.execute(f"INSERT INTO stage_history ({', '.join(HISTORY_COLUMNS)}) "
+               f"VALUES ({', '.join('?' * len(HISTORY_COLUMNS))})", [row.get(c) for c in HISTORY_COLUMNS])
+
+
+def record_texts(db, ticket_ids, scope) -> dict:
+    """{id: the stored record's JSON text} of the tickets among ``ticket_ids`` in ``scope``."""
+    rows = db.execute(f"SELECT id, record FROM tickets WHERE id IN (SELECT value FROM json_each(?)) AND ({scope[0]})",
+                      [json.dumps(ticket_ids), *scope[1]])
+    return dict(rows.fetchall())
 
 
 def get_history(db, ticket_id) -> list:

@@ -35,8 +35,8 @@ def add_user(db, username, password, role, team, region) -> User:
 
 
 def get_user(db, username) -> Optional[User]:
-    rows = list(db["users"].rows_where("username = ?", [username]))
-    return to_user(rows[0]) if rows else None
+    row = db.execute("SELECT username, role, team, region FROM users WHERE username = ?", [username]).fetchone()
+    return User(*row) if row else None
 
 
 def check_credentials(db, username, password) -> Optional[User]:
@@ -47,8 +47,8 @@ def check_credentials(db, username, password) -> Optional[User]:
 
 
 def team_region(db, team) -> Optional[str]:
-    rows = list(db["teams"].rows_where("name = ?", [team]))
-    return rows[0]["region"] if rows else None
+    row = db.execute("SELECT region FROM teams WHERE name = ?", [team]).fetchone()
+    return row[0] if row else None
 
 
 def to_user(row) -> User:

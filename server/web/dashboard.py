@@ -13,6 +13,7 @@ from server.errors import Problem
 from server.storage import tickets as store, utcnow
 from server.storage.calendar import load_calendar
 from server.web import login_required, web
+from sync import storage as sync_store
 
 
 
@@ -46,8 +47,7 @@ def summary_rows(db, tickets, region, month) -> list:
     signed = [t["scheme"] for t in tickets if (t.get("scheme") or {}).get("signed_at")]
     on_site = [s for s in signed if s.get("signed_on_device") not in (None, "web", "demo")]
     pays = sum(((s.get("chosen_option") or {}).get("cost_estimate_yuan") or {}).get("customer_pays", 0) for s in signed)
-    lag = db.execute("SELECT avg((julianday(received_at) - julianday(client_time)) * 86400) FROM ops "
-                     "WHERE client_time IS NOT NULL AND substr(received_at, 1, 7) = ?", [month]).fetchone()[0]
+    lag = sync_store.client_lag_seconds(db, month)
     ids = [t["id"] for t in tickets] or [""]
     marks = ",".join("?" * len(ids))
     conflicts = db.execute(f"SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND ticket_id IN ({marks})",

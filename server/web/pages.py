@@ -17,7 +17,7 @@ from server.storage import ROW_ID, grid as grid_store, outbox, tickets as store,
 from server.storage.calendar import load_calendar
 from server.web import BACKOFFICE, login_required, web
 from server.web.customer import customer_link
-from sync import oplog
+from sync import storage as sync_store
 
 PAGE_SIZE = 25
 FILTERS = ("region", "team", "manager", "business_type", "stage")
@@ -110,7 +110,7 @@ def ticket_page(ticket_id):
     ticket = service.get_visible(db, g.user, ticket_id)
     pack = book().get(ticket["region"], ticket["policy_year"])
     return render_template("ticket.html", ticket=ticket, pack=pack, timeline=timeline(ticket, pack), sketch=sketch(ticket),
-                           audit=oplog.entity_ops(db, ticket_id), notices=outbox.notices(db, ticket_id),
+                           audit=sync_store.entity_ops(db, ticket_id), notices=outbox.notices(db, ticket_id),
                            conflicts=[c for c in conflict_service.visible_conflicts(db, g.user)
                                       if c["ticket_id"] == ticket_id],
                            history=store.get_history(db, ticket_id), customer_url=customer_link(ticket_id),

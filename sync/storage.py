@@ -1,0 +1,251 @@
+"""The SQL of sync's own tables: the change log, the op log with each device's cursor, the horizon.
+
+The server hands in its connection (a ``sqlite3.Connection`` or a ``sqlite_utils.Database``); every
+statement here is a constant string, so SQLite prepares it once per connection and the hot path
+never introspects the schema. ``migrate`` applies ``sync/migrations`` (numbered like the server's,
+versioned in their own table).
+"""
+import json
+import sqlite3
+from importlib import resources
+
+OP_COLUMNS = ("op_id", "device_id", "username", "seq", "type", "entity_id", "body", "body_hash", "client_time",
+              "received_at", "applied_at", "status", "result")
+SELECT_OP = f"SELECT {', '.join(OP_COLUMNS)} FROM ops"
+
+
+def conn_of(db) -> sqlite3.Connection:
+    return getattr(db, "conn", db)
+
+
+class transaction:
+    """``with transaction(db):`` — BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error.
+
+    IMMEDIATE takes the write lock up front, so two writers queue instead of failing mid-way.
+    Inside an open transaction it is a SAVEPOINT instead: a push applies each op in its request's
+    transaction, and a failing op rolls back only its own effect.
+    """
+
+    def __init__(self, db):
+        self.conn, self.savepoint = conn_of(db), None
+
+    def __enter__(self):
+        if self.conn.in_transaction:
+            self.savepoint = f"sp_{id(self)}"
+            self.conn.execute(f"SAVEPOINT {self.savepoint}")
+        else:
+            self.conn.execute("BEGIN IMMEDIATE")
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if self.savepoint:
+            if exc_type:
+                self.conn.execute(f"ROLLBACK TO {self.savepoint}")
+            self.conn.execute(f"RELEASE {self.savepoint}")
+        else:
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+        return False
+
+
+# ---- migrations -------------------------------------------------------------------------------
+
+def split_statements(sql: str):
+    """Statements of a migration file (executescript would commit on its own)."""
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            yield buffer
+            buffer = ""
+
+
+def migration_files(package: str):
+    """(number, sql) of every ``NNN_name.sql`` in ``package``/migrations, in order."""
+    folder = resources.files(package) / "migrations"
+    files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
+    return [(int(f.name.split("_")[0]), f.read_text(encoding="utf-8")) for f in files]
+
+
+def apply_migrations(db, package: str, version_table: str) -> int:
+    """Apply ``package``'s migrations not applied yet, each in its own transaction; the version."""
+    conn = conn_of(db)
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {version_table} (version INTEGER PRIMARY KEY, applied_at TEXT)")
+    current = conn.execute(f"SELECT coalesce(max(version), 0) FROM {version_table}").fetchone()[0]
+    for number, sql in migration_files(package):
+        if number <= current:
+            continue
+        with transaction(conn):
+            for statement in split_statements(sql):
+                conn.execute(statement)
+            conn.execute(f"INSERT INTO {version_table} VALUES (?, datetime('now'))", [number])
+        current = number
+    return current
+
+
+def migrate(db) -> int:
+    return apply_migrations(db, "sync", "sync_schema_version")
+
+
+# ---- the op log -------------------------------------------------------------------------------
+
+def decode_op(row) -> dict:
+    op = dict(zip(OP_COLUMNS, row))
+    op["body"] = json.loads(op["body"])
+    op["result"] = json.loads(op["result"]) if op["result"] else None
+    return op
+
+
+class OpLog:
+    """One device's ops (keyed by device, user and ``op_id``) and its cursor ``acked_seq``.
+
+    Made inside the push's write transaction: nobody else writes this device's rows meanwhile, so
+    the cursor and the held count are read once and kept here; ``flush`` writes the cursor back.
+    """
+
+    def __init__(self, db, device_id: str, username: str):
+        self.conn, self.key = conn_of(db), (device_id, username)
+        row = self.conn.execute("SELECT acked_seq FROM device_cursors WHERE device_id = ? AND username = ?",
+                                self.key).fetchone()
+        self.acked = self.stored_acked = row[0] if row else 0
+        self.held_count = self.conn.execute(
+            "SELECT count(*) FROM ops WHERE device_id = ? AND username = ? AND status = 'held'", self.key).fetchone()[0]
+
+    def find(self, op_id: str):
+        row = self.conn.execute(SELECT_OP + " WHERE device_id = ? AND username = ? AND op_id = ?",
+                                [*self.key, op_id]).fetchone()
+        return decode_op(row) if row else None
+
+    def seq_taken(self, seq: int) -> bool:
+        if seq > self.acked and not self.held_count:
+            return False
+        return self.conn.execute("SELECT 1 FROM ops WHERE device_id = ? AND username = ? AND seq = ? LIMIT 1",
+                                 [*self.key, seq]).fetchone() is not None
+
+    def record(self, op: dict, body: str, body_hash: str, status: str, result: dict, now: str):
+        """Insert or finish the log row of ``op`` (a held op is recorded first, finished later)."""
+        applied = None if status == "held" else now
+        self.conn.execute(
+            "INSERT INTO ops (device_id, username, op_id, seq, type, entity_id, body, body_hash, client_time, "
+            "received_at, applied_at, status, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (device_id, username, op_id) DO UPDATE SET applied_at = excluded.applied_at, "
+            "status = excluded.status, result = excluded.result",
+            [*self.key, op["op_id"], op["seq"], (text_or_none(op.get("type")) or "")[:64], text_or_none(op.get("entity_id")),
+             body, body_hash, text_or_none(op.get("client_time")), now, applied, status,
+             json.dumps(result, ensure_ascii=True)])
+        if status == "held":
+            self.held_count += 1
+
+    def advance(self, seq: int, was_held: bool):
+        self.acked = seq
+        if was_held:
+            self.held_count -= 1
+
+    def next_held(self):
+        """The held op whose turn has come (seq = acked + 1), or None."""
+        if not self.held_count:
+            return None
+        row = self.conn.execute(SELECT_OP + " WHERE device_id = ? AND username = ? AND seq = ? AND status = 'held'",
+                                [*self.key, self.acked + 1]).fetchone()
+        return decode_op(row) if row else None
+
+    def held_seqs(self) -> list:
+        rows = self.conn.execute("SELECT seq FROM ops WHERE device_id = ? AND username = ? AND status = 'held' "
+                                 "ORDER BY seq", self.key)
+        return [row[0] for row in rows]
+
+    def flush(self):
+        if self.acked != self.stored_acked:
+            self.conn.execute("INSERT INTO device_cursors (device_id, username, acked_seq) VALUES (?, ?, ?) "
+                              "ON CONFLICT (device_id, username) DO UPDATE SET acked_seq = excluded.acked_seq",
+                              [*self.key, self.acked])
+            self.stored_acked = self.acked
+
+
+def text_or_none(value):
+    """A column of a possibly malformed op: its text when SQLite can store it, else None."""
+    if not isinstance(value, str) or "\x00" in value:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return value
+
+
+def device_state(db, device_id: str, username: str) -> dict:
+    """The device's cursor and held backlog (``GET /sync/info``)."""
+    log = OpLog(db, device_id, username)
+    return {"acked_seq": log.acked, "held": log.held_seqs()}
+
+
+def entity_ops(db, entity_id) -> list:
+    """Every op that named the entity, oldest first: the ticket's audit trail."""
+    rows = conn_of(db).execute(SELECT_OP + " WHERE entity_id = ? ORDER BY received_at, seq", [entity_id])
+    return [decode_op(row) for row in rows]
+
+
+def client_lag_seconds(db, month: str):
+    """Mean seconds from the device's clock to the server's receipt, over the ops of ``month`` (YYYY-MM)."""
+    return conn_of(db).execute(
+        "SELECT avg((julianday(received_at) - julianday(client_time)) * 86400) FROM ops "
+        "WHERE client_time IS NOT NULL AND substr(received_at, 1, 7) = ?", [month]).fetchone()[0]
+
+
+# ---- the change log ---------------------------------------------------------------------------
+
+class ChangeLog:
+    """Every write's ``change_seq`` (a record's version, a pull cursor) and who could see it then."""
+
+    @staticmethod
+    def record(db, entity: str, entity_id: str, at: str, team=None, region=None, op="upsert") -> int:
+        cursor = conn_of(db).execute(
+            "INSERT INTO changes (entity, entity_id, op, at, team, region) VALUES (?, ?, ?, ?, ?, ?)",
+            [entity, entity_id, op, at, team, region])
+        return cursor.lastrowid
+
+    @staticmethod
+    def newest(db) -> int:
+        return conn_of(db).execute("SELECT coalesce(max(change_seq), 0) FROM changes").fetchone()[0]
+
+    @staticmethod
+    def page(db, scope, since: int, limit: int) -> tuple[list, bool]:
+        """(change_seq, entity, entity_id) of each entity whose latest change is after ``since``; more?
+
+        Walks the log in order from ``since`` and stops after ``limit`` rows, so a full pull costs
+        one pass over the log whatever the page size. An entity counts when any of its changes was
+        in ``scope`` (SQL over a change row ``s`` and its parameters), so one that left the scope
+        still reaches those who saw it, as a ``remove``.
+        """
+        sql = ("SELECT c.change_seq, c.entity, c.entity_id FROM changes c WHERE c.change_seq > ? "
+               "AND NOT EXISTS (SELECT 1 FROM changes later WHERE later.entity = c.entity "
+               "AND later.entity_id = c.entity_id AND later.change_seq > c.change_seq) "
+               f"AND EXISTS (SELECT 1 FROM changes s WHERE s.entity = c.entity AND s.entity_id = c.entity_id "
+               f"AND ({scope[0]})) ORDER BY c.change_seq LIMIT ?")
+        rows = conn_of(db).execute(sql, [since, *scope[1], limit + 1]).fetchall()
+        return rows[:limit], len(rows) > limit
+
+    @staticmethod
+    def horizon(db) -> int:
+        """The oldest cursor a pull still serves (set by ``purge``)."""
+        row = conn_of(db).execute("SELECT value FROM sync_meta WHERE key = 'purged_below'").fetchone()
+        return int(row[0]) if row else 0
+
+    @staticmethod
+    def purge(db, cutoff_iso: str) -> dict:
+        """Drop the superseded changes from before ``cutoff_iso`` (the tombstone horizon).
+
+        The horizon becomes the last change_seq before the cutoff: a device whose cursor is at least
+        that has already been sent every change (and every ``remove``) the deleted rows stood for;
+        an older cursor gets 410 and the device re-seeds from 0. The latest change of each entity
+        is never deleted.
+        """
+        conn = conn_of(db)
+        horizon = conn.execute("SELECT coalesce(max(change_seq), 0) FROM changes WHERE at < ?",
+                               [cutoff_iso]).fetchone()[0]
+        deleted = conn.execute(
+            "DELETE FROM changes WHERE change_seq <= ? AND EXISTS (SELECT 1 FROM changes later WHERE later.entity = "
+            "changes.entity AND later.entity_id = changes.entity_id AND later.change_seq > changes.change_seq)",
+            [horizon]).rowcount
+        conn.execute("INSERT INTO sync_meta (key, value) VALUES ('purged_below', ?) "
+                     "ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), excluded.value)", [horizon])
+        return {"deleted": deleted, "horizon": horizon}
