@@ -15,7 +15,7 @@ class PushSchema(Schema):
         unknown = EXCLUDE
     protocol = fields.Integer(required=True, strict=True)
     device_id = fields.String(required=True, validate=validate.Length(min=1, max=128))
-    ops = fields.List(fields.Dict(), required=True, metadata={"description": "ops; each is checked on its own"})
+    ops = fields.List(fields.Raw(), required=True, metadata={"description": "ops (objects); each is checked on its own"})
 
 
 class OpEnvelopeSchema(Schema):

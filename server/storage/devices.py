@@ -21,8 +21,9 @@ def issue_token(db, username, device_id) -> str:
 
 def find_token(db, token):
     """The live device row of a token, or None (unknown or revoked)."""
-    rows = list(db["devices"].rows_where("token_hash = ? AND revoked_at IS NULL", [token_digest(token)]))
-    return rows[0] if rows else None
+    cursor = db.execute("SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL", [token_digest(token)])
+    row = cursor.fetchone()
+    return dict(zip([column[0] for column in cursor.description], row)) if row else None
 
 
 def touch(db, row):

@@ -1,0 +1,140 @@
+"""Push guarantees of the batched engine: op ids per device, reused ids, unstorable ops, statements per op."""
+import json
+import sqlite3
+import uuid
+
+import pytest
+
+import server.db
+from tests.conftest import assert_problem
+from tests.sync.test_push_pull import Device, create_op, statuses
+
+
+@pytest.fixture
+def pda(api):
+    return Device(api, "cm_a")
+
+
+def push_ascii(device, *ops):
+    """A push sent as ASCII JSON, as a device would send text it cannot encode (escaped surrogates, NaN)."""
+    body = json.dumps({"protocol": 1, "device_id": device.device_id, "ops": list(ops)}, allow_nan=True)
+    return device.api.client.post("/sync/push", data=body, content_type="application/json", headers=device.headers())
+
+
+def test_the_same_op_id_from_another_device_is_another_op(api, pda):
+    other = Device(api, "cm_a2", "pda-other")
+    op, _ticket_id = create_op(pda)
+    mine = pda.push(op)
+    theirs_op, theirs_id = create_op(other)
+    theirs_op["op_id"] = op["op_id"]
+    theirs = other.push(theirs_op)
+    assert statuses(mine) == statuses(theirs) == ["applied"]
+    assert theirs.json["results"][0]["change_seq"] != mine.json["results"][0]["change_seq"]
+    assert api.get(f"/api/tickets/{theirs_id}", "cm_a2").status_code == 200
+
+
+def test_a_resent_op_id_with_another_body_is_rejected_not_a_duplicate(pda, api):
+    op, ticket_id = create_op(pda)
+    assert statuses(pda.push(op)) == ["applied"]
+    changed = {**op, "data": {**op["data"], "address": "另一个地址"}}
+    response = pda.push(changed)
+    assert statuses(response) == ["rejected"]
+    assert response.json["results"][0]["error"]["type"].endswith("/op-id-reused")
+    assert response.json["results"][0]["error"]["status"] == 409
+    assert api.get(f"/api/tickets/{ticket_id}", "cm_a").json["address"] == op["data"]["address"]
+    assert statuses(pda.push(op)) == ["duplicate"]            # the true resend still answers with its result
+
+
+BAD_VALUES = [
+    ("address", "厂区\ud83d东门", "lone surrogate"),
+    ("address", "东门\x00", "NUL"),
+    ("capacity_kw", 2**70, "beyond 64 bits"),
+    ("customer", {"name": "x", "phone": "1", "extra": [[[[[[[[[[[[[[[[[[["deep"]]]]]]]]]]]]]]]]]]]}, "nesting"),
+    ("capacity_kw", float("nan"), "not finite"),
+]
+
+
+@pytest.mark.parametrize("field, value, why", BAD_VALUES, ids=[b[2] for b in BAD_VALUES])
+def test_an_unstorable_op_is_rejected_and_the_ops_around_it_apply(pda, api, field, value, why):
+    before, before_id = create_op(pda)
+    bad, bad_id = create_op(pda)
+    bad["data"][field] = value
+    after, after_id = create_op(pda)
+    response = push_ascii(pda, before, bad, after)
+    assert statuses(response) == ["applied", "rejected", "applied"], response.json
+    error = response.json["results"][1]["error"]
+    assert error["status"] == 422 and error["errors"], error
+    assert response.json["acked_seq"] == 3
+    assert api.get(f"/api/tickets/{bad_id}", "cm_a").status_code == 404
+    assert api.get(f"/api/tickets/{after_id}", "cm_a").status_code == 200
+    audit = api.get(f"/api/tickets/{before_id}/audit", "cm_a")
+    assert audit.status_code == 200
+
+
+def test_an_unstorable_op_after_a_gap_is_held_then_rejected_in_its_turn(pda):
+    first, _ = create_op(pda)
+    bad, _ = create_op(pda)
+    bad["data"]["address"] = "\ud800"
+    held = push_ascii(pda, bad)
+    assert statuses(held) == ["held"]
+    filled = push_ascii(pda, first)
+    assert statuses(filled) == ["applied", "rejected"] and filled.json["acked_seq"] == 2 and filled.json["held"] == []
+
+
+def test_a_pull_cursor_beyond_the_newest_change_is_422(pda):
+    newest = pda.pull_all()
+    assert newest is not None
+    response = pda.pull(since=10**9)
+    body = assert_problem(response, 422, "validation-error")
+    assert "since" in body["errors"]
+
+
+def test_a_push_of_100_creates_costs_a_few_statements_per_op(app, pda, monkeypatch):
+    """Counted with sqlite3's trace callback over the whole request: no introspection, no per-op commits."""
+    statements = []
+    connect = server.db.connect
+
+    def traced(path):
+        db = connect(path)
+        db.conn.set_trace_callback(statements.append)
+        return db
+
+    monkeypatch.setattr(server.db, "connect", traced)
+    assert statuses(pda.push(create_op(pda)[0])) == ["applied"]       # token and first-use reads
+    statements.clear()
+    ops = [create_op(pda)[0] for _ in range(100)]
+    assert set(statuses(pda.push(*ops))) == {"applied"}
+    per_op = len(statements) / 100
+    commits = sum(s.strip().upper() in ("COMMIT", "BEGIN IMMEDIATE") for s in statements)
+    introspection = [s for s in statements if "sqlite_master" in s or s.upper().startswith("PRAGMA TABLE_INFO")]
+    assert per_op <= 16, f"{per_op:.1f} statements per op"
+    assert commits == 2, "one transaction for the whole push"
+    assert introspection == []
+
+
+def test_an_acknowledged_push_is_on_disk_before_the_answer(app, pda):
+    """The answer comes after the commit: another connection sees every acknowledged op."""
+    ops = [create_op(pda)[0] for _ in range(250)]        # more than one chunk
+    response = pda.push(*ops)
+    assert response.json["acked_seq"] == 250
+    with sqlite3.connect(app.config["DATABASE"]) as other:
+        logged = other.execute("SELECT count(*) FROM ops WHERE device_id = ? AND status = 'applied'",
+                               [pda.device_id]).fetchone()[0]
+    assert logged == 250
+
+
+def test_ops_of_another_device_with_equal_ids_never_stall_my_queue(api, pda):
+    other = Device(api, "cm_a2", "pda-other")
+    held_op, _ = create_op(other)
+    other.seq = 5
+    held_op["seq"] = 5
+    assert statuses(other.push(held_op)) == ["held"]
+    mine, _ = create_op(pda)
+    mine["op_id"] = held_op["op_id"]
+    assert statuses(pda.push(mine)) == ["applied"]
+
+
+def test_unidentifiable_ops_are_rejected_without_an_id(pda):
+    response = pda.push({"op_id": "x" * 65, "seq": 1}, {"op_id": str(uuid.uuid4()), "seq": True}, "not an op")
+    assert statuses(response) == ["rejected"] * 3
+    assert all(r["op_id"] is None for r in response.json["results"][:1])
