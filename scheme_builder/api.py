@@ -10,6 +10,7 @@ from scheme_builder.errors import BannedFeeInScheme, NoGridData, OutsideGridExte
 from scheme_builder.grid import Grid
 from scheme_builder.options import Context, combine, search
 from scheme_builder.policy import SchemePolicy, canonical_json
+from scheme_builder.tiles import farthest_radius_m
 from scheme_builder.request import normalize_request
 
 rule = electrical.rule
@@ -43,8 +44,7 @@ def locate(req, policy: SchemePolicy, grid: Grid):
     if not grid.assets:
         raise NoGridData(f"no grid data for {policy.region}", {"region": ["no grid snapshot for this region"]})
     point = grid.project(req["location"]["lon"], req["location"]["lat"])
-    radii = policy.engineering["supply_radius_m"]
-    farthest = max(v for table in radii.values() for k, v in table.items() if k != "source")
+    farthest = farthest_radius_m(policy.engineering)
     distance = grid.nearest_distance(point)
     if distance > farthest:
         raise OutsideGridExtent(f"the location is {distance / 1000:.1f} km from the nearest asset of {policy.region}",

@@ -42,10 +42,18 @@ class Candidate:
     point_xy: tuple           # the connection point, projected
 
 
-def local_crs(lons, lats) -> CRS:
-    """A transverse Mercator centred on the extent of the data."""
-    lon0 = (min(lons) + max(lons)) / 2
-    lat0 = (min(lats) + max(lats)) / 2
+def extent_centre(features) -> tuple:
+    """The centre of the data's extent, rounded as the projection names it: (lon, lat)."""
+    coords = list(all_coordinates(features))
+    if not coords:
+        return 0.0, 0.0
+    lons, lats = [c[0] for c in coords], [c[1] for c in coords]
+    return round((min(lons) + max(lons)) / 2, 6), round((min(lats) + max(lats)) / 2, 6)
+
+
+def local_crs(centre) -> CRS:
+    """A transverse Mercator centred on ``centre`` (the whole snapshot's, also on a device holding part)."""
+    lon0, lat0 = centre
     return CRS.from_proj4(f"+proj=tmerc +lat_0={lat0:.6f} +lon_0={lon0:.6f} +k=1 +x_0=0 +y_0=0 "
                           "+ellps=WGS84 +units=m +no_defs")
 
@@ -68,10 +76,13 @@ class Grid:
         self.tree = STRtree(self.geometries)
 
     @classmethod
-    def from_features(cls, features, version: str) -> "Grid":
-        """Build from validated GeoJSON features (see ``gridfile.validate_features``)."""
-        coords = list(all_coordinates(features))
-        crs = local_crs([c[0] for c in coords], [c[1] for c in coords])
+    def from_features(cls, features, version: str, centre=None) -> "Grid":
+        """Build from validated GeoJSON features (see ``gridfile.validate_features``).
+
+        ``centre`` is the projection's origin; a device building from some tiles of a snapshot
+        passes the whole snapshot's, so its distances (and scheme hashes) equal the server's.
+        """
+        crs = local_crs(tuple(centre) if centre else extent_centre(features))
         forward = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
         inverse = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
         geometries = projected_geometries(features, forward)

@@ -31,6 +31,35 @@ def add_user_command(username, role, team, region, password):
     click.echo(f"user {username} ({role}, team {team}, region {region}) saved")
 
 
+team_cli = AppGroup("team", help="Teams.")
+
+
+@team_cli.command("area")
+@click.argument("team")
+@click.option("--bbox", help="west,south,east,north in degrees (WGS84)")
+@click.option("--clear", is_flag=True, help="the whole region again")
+def team_area_command(team, bbox, clear):
+    """Set the area a team works in: its devices pull the grid tiles around it."""
+    from server.grid import set_area
+    if bool(bbox) == clear:
+        raise click.UsageError("give --bbox or --clear")
+    area = None if clear else parse_bbox(bbox)
+    with transaction(get_db()):
+        if not set_area(get_db(), team, area):
+            raise click.BadParameter(f"no team {team!r}", param_hint="TEAM")
+    click.echo(f"team {team}: {'its whole region' if area is None else area}")
+
+
+def parse_bbox(text: str) -> list:
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        raise click.BadParameter("four numbers: west,south,east,north", param_hint="--bbox") from None
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise click.BadParameter("west < east within ±180, south < north within ±90", param_hint="--bbox")
+    return [west, south, east, north]
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command():
@@ -141,5 +170,6 @@ def init_app(app):
     app.cli.add_command(pdf_cli)
     app.cli.add_command(sync_cli)
     app.cli.add_command(user_cli)
+    app.cli.add_command(team_cli)
     app.cli.add_command(grid_cli)
     app.cli.add_command(demo_command)

@@ -7,6 +7,7 @@ re-import keeps them; an asset that vanished while holding reservations is repor
 Building a Grid (projection + STRtree) costs about a second at 100k assets, so each process keeps
 the newest one per region and rebuilds only when the snapshot number moves on.
 """
+import json
 import threading
 from collections import defaultdict
 
@@ -16,7 +17,7 @@ from scheme_builder.gridfile import issue, read_grid_file
 from server.db import transaction
 from server.errors import Problem
 from server.policy import Pack, PolicyBook
-from server.storage import grid as store
+from server.storage import grid as store, users
 from server.monitor import heavy_load_notices
 from server.storage import utcnow
 from server.storage.tickets import next_change
@@ -52,14 +53,49 @@ def import_grid(db, book: PolicyBook, text: str, filename: str, username: str, a
 
 
 def import_region(db, region, features, filename, username) -> dict:
+    previous = store.current_snapshot(db, region)
     snapshot_id = store.save_snapshot(db, region, features, filename, username)
-    next_change(db, "reference", f"grid:{region}", region=region)      # devices pull the new assets
+    announce_tiles(db, region, snapshot_id, previous and previous["id"])
     heavy_rate = ENGINEERING["heavy_load_rate"]["value"]
     heavy = heavy_load_notices(db, region, snapshot_id, features, heavy_rate, utcnow())
     present = {f["properties"]["asset_id"] for f in features}
     orphaned = [r for r in store.active_reservations(db, region) if r["asset_id"] not in present]
     return {"id": snapshot_id, "region": region, "version": grid_version(region, snapshot_id),
             "asset_count": len(features), "vanished_reserved_assets": orphaned, "heavy_load_notices": heavy}
+
+
+def tile_entity(region: str, name: str) -> str:
+    return f"tile:{region}:{name}"
+
+
+def announce_tiles(db, region, snapshot_id, previous_id=None):
+    """A change for the region's tile index and for each tile, new or gone: devices pull the new assets."""
+    names = set(store.tile_index(db, snapshot_id)["tiles"])
+    gone = set(store.tile_index(db, previous_id)["tiles"]) - names if previous_id else set()
+    next_change(db, "reference", f"grid:{region}", region=region)
+    for name in sorted(names | gone):
+        next_change(db, "reference", tile_entity(region, name), region=region)
+
+
+def set_area(db, team, bbox) -> bool:
+    """A team's work area; its region's tiles are announced again so devices pull those now in it."""
+    if not users.set_team_area(db, team, bbox):
+        return False
+    region = users.team_region(db, team)
+    snapshot = store.current_snapshot(db, region)
+    if snapshot:
+        announce_tiles(db, region, snapshot["id"])
+    return True
+
+
+def tile_snapshots(db):
+    """At start-up: tile the snapshots imported before tiles existed, and announce the current ones."""
+    untiled = store.untiled_snapshots(db)
+    for snapshot_id in untiled:
+        features = [json.loads(text) for text in store.feature_texts(db, snapshot_id)]
+        store.save_tiles(db, snapshot_id, features, store.feature_texts(db, snapshot_id))
+    for region in {s["region"] for s in store.list_snapshots(db) if s["id"] in untiled}:
+        announce_tiles(db, region, store.current_snapshot(db, region)["id"])
 
 
 class GridCache:

@@ -16,10 +16,11 @@ from scheme_builder.policy import canonical_json
 from server import tickets
 from server.db import transaction
 from server.errors import Problem, flatten_errors, problem_of
-from server.grid import ENGINEERING, grid_version
+from scheme_builder import tiles
+from server.grid import ENGINEERING, grid_version, tile_entity, tile_snapshots
 from server.schemas.sync import EVIDENCE_SCHEMAS, OP_SCHEMAS
 from server.schemas.tickets import TicketPatchSchema, ticket_create_schema, ticket_patch_schema
-from server.storage import conflicts, evidence, grid as grid_store, iso, tickets as ticket_store
+from server.storage import conflicts, evidence, grid as grid_store, iso, tickets as ticket_store, users
 from sync import merge
 
 PATCHABLE = set(TicketPatchSchema().fields)
@@ -173,32 +174,58 @@ def policy_reference(db, book, pack_id):
 
 
 def grid_reference(db, book, region):
+    """The region's tile index: which tiles the snapshot has, and the projection centre to build with."""
     snapshot = grid_store.current_snapshot(db, region)
     return snapshot and json.dumps({"region": region, "version": grid_version(region, snapshot["id"]),
-                                    "features": grid_store.snapshot_features(db, snapshot["id"])},
-                                   ensure_ascii=False)
+                                    "asset_count": snapshot["asset_count"], "tile_degrees": tiles.TILE_DEGREES,
+                                    **grid_store.tile_index(db, snapshot["id"])})
+
+
+def tile_reference(db, book, name):
+    """One tile of the region's current snapshot, spliced from its stored text; gone tiles are removed."""
+    region, _, tile = name.partition(":")
+    snapshot = grid_store.current_snapshot(db, region)
+    text = snapshot and grid_store.tile_text(db, snapshot["id"], tile)
+    if not text:
+        return None
+    head = json.dumps({"region": region, "version": grid_version(region, snapshot["id"]), "tile": tile})
+    return f'{head[:-1]},"features":{text}}}'
 
 
 RENDERERS = {"ticket": render_tickets, "evidence": render_evidence, "reference": render_reference}
-REFERENCE = {"policy": policy_reference, "grid": grid_reference,
+REFERENCE = {"policy": policy_reference, "grid": grid_reference, "tile": tile_reference,
              "engineering": lambda db, book, name: json.dumps({"engineering": ENGINEERING}, ensure_ascii=False)}
 
 
-def pull_scope(user):
-    """SQL over a change row ``s``: which changes the user's devices may ever have seen."""
+def pull_scope(db, user):
+    """SQL over a change row ``s``: which changes the user's devices may ever have seen.
+
+    Field devices get the grid tiles around their team's area (the farthest supply radius
+    beyond it, so every scheme inside the area can be built offline); without an area, the region's.
+    """
     if user.role == "admin":
         return "1 = 1", []
     if user.role == "backoffice":
         return "s.region = ? OR s.region IS NULL", [user.region]
+    area = users.team_area(db, user.team)
+    if area is None:
+        tile_sql, tile_params = "1 = 1", []
+    else:
+        names = tiles.tiles_of_bbox(tiles.expand(area, tiles.farthest_radius_m(ENGINEERING)))
+        tile_sql = "s.entity_id NOT LIKE 'tile:%' OR s.entity_id IN (SELECT value FROM json_each(?))"
+        tile_params = [json.dumps([tile_entity(user.region, name) for name in names])]
     return ("(s.entity IN ('ticket', 'evidence') AND s.team = ?) OR "
-            "(s.entity = 'reference' AND (s.region = ? OR s.region IS NULL))", [user.team, user.region])
+            f"(s.entity = 'reference' AND (s.region = ? OR s.region IS NULL) AND ({tile_sql}))",
+            [user.team, user.region, *tile_params])
 
 
 def record_reference_versions(db, book):
-    """At start-up: a change for each policy pack and the engineering tables whose version is new."""
+    """At start-up: a change for each policy pack and the engineering tables whose version is new, and
+    tiles for grid snapshots imported before devices pulled tiles."""
     current = {f"policy:{pack.id}": (pack.version, pack.region) for pack in book.packs.values()}
     current["engineering:"] = (hashlib.sha256(canonical_json(ENGINEERING)).hexdigest()[:16], None)
     with transaction(db):
+        tile_snapshots(db)
         known = dict(db.execute("SELECT entity_id, version FROM reference_versions").fetchall())
         for entity_id, (version, region) in current.items():
             if known.get(entity_id) != version:

@@ -22,7 +22,8 @@ from datetime import datetime, timezone
 
 import requests
 
-from scheme_builder import Grid, SchemePolicy, build_scheme
+from scheme_builder import Grid, SchemePolicy, build_scheme, tiles
+from scheme_builder.errors import OutsideGridExtent
 from scheme_builder.request import ticket_request
 from sync.merge import get_path, set_path
 from sync.pull import digest
@@ -272,10 +273,32 @@ class Client:
         ticket = self.record("ticket", ticket_id)
         pack = self.record("reference", f"policy:{ticket['region']}-{ticket['policy_year']}")
         engineering = self.record("reference", "engineering:")["engineering"]
-        grid_data = self.record("reference", f"grid:{ticket['region']}")
-        grid = Grid.from_features(grid_data["features"], grid_data["version"])
+        request = ticket_request(ticket)
+        grid = self.grid_around(ticket["region"], request["location"], engineering)
         policy = SchemePolicy.from_pack(pack["pack"], engineering)
-        return build_scheme(ticket_request(ticket), policy, grid)
+        return build_scheme(request, policy, grid)
+
+    def grid_around(self, region, location, engineering) -> Grid:
+        """The region's assets from the tiles held around ``location``, projected as the server does.
+
+        Raises ``OutsideHeldTiles`` when a tile the scheme may look into is not held at the index's
+        version: the device then says so rather than answer differently from the server.
+        """
+        index = self.record("reference", f"grid:{region}") or {"tiles": [], "version": None, "centre": None,
+                                                                 "tile_degrees": tiles.TILE_DEGREES}
+        needed = set(index["tiles"]) & set(tiles.tiles_around(location["lon"], location["lat"],
+                                                              tiles.farthest_radius_m(engineering),
+                                                              index["tile_degrees"]))
+        held = {name: self.record("reference", f"tile:{region}:{name}") for name in needed}
+        missing = {name for name, tile in held.items() if not tile or tile["version"] != index["version"]}
+        if missing:
+            raise tiles.OutsideHeldTiles(missing)
+        features = dict(pair for tile in held.values() for pair in tile["features"])
+        if not features:
+            radius_km = tiles.farthest_radius_m(engineering) / 1000
+            raise OutsideGridExtent(f"no asset of {region} within {radius_km:g} km",
+                                    {"location": [f"farther than {radius_km:g} km from the region's grid data"]})
+        return Grid.from_features([features[o] for o in sorted(features)], index["version"], index["centre"])
 
 
 def checked(response: requests.Response) -> requests.Response:

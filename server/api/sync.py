@@ -102,7 +102,7 @@ def run_push(ops) -> dict:
 def pull_changes(query):
     """What changed since a server cursor, latest state per entity, in the caller's scope (gzip on request)."""
     db = get_db()
-    body = pull_engine.page(db, sync_ops.pull_scope(g.user), query["since"], query["limit"],
+    body = pull_engine.page(db, sync_ops.pull_scope(db, g.user), query["since"], query["limit"],
                             sync_ops.renderer(db, current_app.extensions["yekuo.policies"], g.user))
     return Response(body, mimetype="application/json")
 

@@ -1,6 +1,8 @@
 """Grid snapshots per region and the capacity reservations of signed schemes."""
 import json
 
+from scheme_builder import tiles
+from scheme_builder.grid import extent_centre
 from server.storage import iso, utcnow
 
 SNAPSHOT_COLUMNS = ("id", "region", "filename", "asset_count", "imported_by", "imported_at")
@@ -12,10 +14,42 @@ def save_snapshot(db, region, features, filename, username) -> int:
         "INSERT INTO grid_snapshots (region, filename, asset_count, imported_by, imported_at) VALUES (?, ?, ?, ?, ?)",
         [region, filename, len(features), username, iso(utcnow())])
     snapshot_id = cursor.lastrowid
+    texts = [json.dumps(f, ensure_ascii=False) for f in features]
     db.conn.executemany("INSERT INTO grid_assets (snapshot_id, asset_id, feature) VALUES (?, ?, ?)",
-                        [(snapshot_id, f["properties"]["asset_id"], json.dumps(f, ensure_ascii=False))
-                         for f in features])
+                        [(snapshot_id, f["properties"]["asset_id"], text) for f, text in zip(features, texts)])
+    save_tiles(db, snapshot_id, features, texts)
     return snapshot_id
+
+
+def save_tiles(db, snapshot_id, features, texts):
+    """The snapshot split into tiles (``[[ordinal, feature], …]`` as JSON text) and its projection centre."""
+    rows = [(snapshot_id, name, "[" + ",".join(f"[{o},{texts[o]}]" for o in ordinals) + "]")
+            for name, ordinals in tiles.split(features).items()]
+    db.conn.executemany("INSERT INTO grid_tiles (snapshot_id, tile, features) VALUES (?, ?, ?)", rows)
+    db.execute("UPDATE grid_snapshots SET centre = ? WHERE id = ?", [json.dumps(extent_centre(features)), snapshot_id])
+
+
+def untiled_snapshots(db) -> list:
+    """Snapshots imported before tiles existed (tiled at start-up)."""
+    return [row[0] for row in db.execute("SELECT id FROM grid_snapshots WHERE centre IS NULL")]
+
+
+def tile_index(db, snapshot_id) -> dict:
+    """The snapshot's projection centre and the names of its non-empty tiles."""
+    centre = db.execute("SELECT centre FROM grid_snapshots WHERE id = ?", [snapshot_id]).fetchone()[0]
+    names = [row[0] for row in db.execute("SELECT tile FROM grid_tiles WHERE snapshot_id = ? ORDER BY tile",
+                                          [snapshot_id])]
+    return {"centre": json.loads(centre), "tiles": names}
+
+
+def tile_text(db, snapshot_id, name):
+    row = db.execute("SELECT features FROM grid_tiles WHERE snapshot_id = ? AND tile = ?", [snapshot_id, name]).fetchone()
+    return row[0] if row else None
+
+
+def feature_texts(db, snapshot_id) -> list:
+    return [row[0] for row in db.execute("SELECT feature FROM grid_assets WHERE snapshot_id = ? ORDER BY rowid",
+                                         [snapshot_id])]
 
 
 def current_snapshot(db, region):

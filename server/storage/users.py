@@ -1,4 +1,5 @@
 """Teams and users. Passwords are hashed with werkzeug (scrypt/pbkdf2), never stored in clear."""
+import json
 from dataclasses import dataclass
 from typing import Optional
 
@@ -49,6 +50,17 @@ def check_credentials(db, username, password) -> Optional[User]:
 def team_region(db, team) -> Optional[str]:
     row = db.execute("SELECT region FROM teams WHERE name = ?", [team]).fetchone()
     return row[0] if row else None
+
+
+def team_area(db, team):
+    """The lon/lat box [west, south, east, north] the team works in, or None (its whole region)."""
+    row = db.execute("SELECT area FROM teams WHERE name = ?", [team]).fetchone()
+    return json.loads(row[0]) if row and row[0] else None
+
+
+def set_team_area(db, team, bbox) -> bool:
+    return db.execute("UPDATE teams SET area = ? WHERE name = ?",
+                      [json.dumps(list(bbox)) if bbox else None, team]).rowcount == 1
 
 
 def to_user(row) -> User:
