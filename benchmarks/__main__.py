@@ -1,4 +1,6 @@
-"""``python -m benchmarks [--sizes 1000,10000,100000] [--requests 300]``: scheme build speed.
+"""``python -m benchmarks [--sizes 1000,10000,100000] [--requests 300] [--only scheme|sync] [--quick]``.
+
+Scheme build speed (below) and the sync and PDF figures (``benchmarks/sync.py``).
 
 For each synthetic grid size: the index build time (projection + STRtree), then the scheme build
 time over the same random requests (a mix of LV and HV, anywhere in the city) with the STRtree and
@@ -14,6 +16,8 @@ from scheme_builder import Grid, SchemePolicy, build_scheme, load_engineering
 from scheme_builder.errors import SchemeError
 from scheme_builder.synthetic import make_city_grid
 from server.policy import load_policy_book
+
+from benchmarks import sync as sync_bench
 
 TARGET_P99_MS, TARGET_INDEX_S = 10.0, 2.0
 CENTRE = (119.974, 31.811)
@@ -79,7 +83,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--only", choices=("scheme", "sync"), help="one table only")
+    parser.add_argument("--quick", action="store_true", help="small sync sizes (a smoke run, not the targets)")
     args = parser.parse_args()
+    if args.only != "sync":
+        scheme_table(args)
+    if args.only != "scheme":
+        print(f"\nsync and PDF{' (quick sizes: not the targets)' if args.quick else ''}")
+        sync_bench.report(sync_bench.run(quick=args.quick))
+
+
+def scheme_table(args):
     policy = SchemePolicy.from_pack(load_policy_book().get("changzhou").raw, load_engineering())
     print(f"scheme build, {args.requests} requests per size (STRtree vs linear scan, same requests, same run)")
     print(f"{'assets':>8} {'index s':>8} {'p50 ms':>8} {'p99 ms':>8} {'lin p50':>8} {'lin p99':>8} {'speedup':>8} {'built':>6}")

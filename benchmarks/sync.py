@@ -1,0 +1,338 @@
+"""Sync and PDF figures (issue 13), each measured in this run beside its target and, for push, beside
+the raw-SQLite limit measured by the same script on the same disk.
+
+- raw SQLite: per op an op row, an entity upsert and a change row, WAL, synchronous=FULL, one
+  transaction per batch of 100: what the storage engine itself can do.
+- push, engine as a library: ``sync.push.push`` with the same three writes per op (its op log,
+  savepoints, cursor, duplicate checks), batch 100, durable.
+- push over HTTP: one device, ``ticket.create`` ops in batches of 100 to gunicorn.
+- pull over HTTP: a device's first full pull of every ticket (pages of 5000, gzip as devices ask).
+- 200 concurrent devices, each 20 pushes of 10 ops (notes on their tickets): request p99, errors.
+- initial sync: the reference client on a new device, 10,000 tickets and its area's grid tiles.
+- render + sign one scheme PDF, warm: p50.
+"""
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from scheme_builder.synthetic import make_city_grid
+from sync import push as push_engine
+from sync.client import Client
+from sync.storage import ChangeLog, migrate, transaction
+
+ROOT = Path(__file__).resolve().parents[1]
+CENTRE = (119.9741, 31.8112)
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    target: float
+    higher_is_better: bool = True
+    note: str = ""
+
+    @property
+    def met(self) -> bool:
+        return self.value >= self.target if self.higher_is_better else self.value <= self.target
+
+    @property
+    def ratio(self) -> float:
+        """How far past the target (above 1: met), whichever way the target points."""
+        if self.higher_is_better:
+            return self.value / self.target
+        return self.target / self.value if self.value else float("inf")
+
+
+# ---- the storage engine's limit and the push engine as a library ------------------------------
+
+def durable(path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    return conn
+
+
+def records(count, prefix) -> list:
+    return [{"op_id": str(uuid.uuid4()), "seq": i + 1, "type": "ticket.create", "entity_id": f"{prefix}-{i}",
+             "client_time": "2026-11-24T09:00:00+08:00",
+             "data": {"customer": {"name": "常州示范机械厂", "phone": "13912345678"}, "capacity_kw": 120,
+                      "address": "常州市新北区", "location": {"lon": 119.95, "lat": 31.78}}} for i in range(count)]
+
+
+def raw_sqlite(folder, ops, batch) -> float:
+    conn = durable(folder / "raw.sqlite")
+    conn.executescript("CREATE TABLE ops (device_id TEXT, op_id TEXT, seq INTEGER, body TEXT, result TEXT, "
+                       "PRIMARY KEY (device_id, op_id)); CREATE TABLE entities (id TEXT PRIMARY KEY, data TEXT, "
+                       "version INTEGER); CREATE TABLE changes (change_seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+                       "entity_id TEXT, at TEXT)")
+    start = time.perf_counter()
+    for i in range(0, len(ops), batch):
+        conn.execute("BEGIN IMMEDIATE")
+        for op in ops[i:i + batch]:
+            body = json.dumps(op, ensure_ascii=False)
+            seq = conn.execute("INSERT INTO changes (entity_id, at) VALUES (?, ?)",
+                               [op["entity_id"], op["client_time"]]).lastrowid
+            conn.execute("INSERT INTO entities VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
+                         "version = excluded.version", [op["entity_id"], json.dumps(op["data"]), seq])
+            conn.execute("INSERT INTO ops VALUES (?, ?, ?, ?, ?)", ["d", op["op_id"], op["seq"], body, "{}"])
+        conn.execute("COMMIT")
+    return len(ops) / (time.perf_counter() - start)
+
+
+def engine_as_library(folder, ops, batch) -> float:
+    conn = durable(folder / "engine.sqlite")
+    migrate(conn)
+    conn.execute("CREATE TABLE entities (id TEXT PRIMARY KEY, data TEXT, version INTEGER)")
+
+    def apply_op(op):
+        seq = ChangeLog.record(conn, "entity", op["entity_id"], op["client_time"])
+        conn.execute("INSERT INTO entities VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
+                     "version = excluded.version", [op["entity_id"], json.dumps(op["data"]), seq])
+        return {"status": "applied", "change_seq": seq}
+
+    device, now = push_engine.Device("d", "u"), (lambda: "2026-11-24T01:00:00+00:00")
+    start = time.perf_counter()
+    for i in range(0, len(ops), batch):
+        result = push_engine.push(conn, device, ops[i:i + batch], apply_op, lambda exc: {"detail": str(exc)}, now)
+        assert result["acked_seq"] == min(i + batch, len(ops)), result["results"][:1]
+    return len(ops) / (time.perf_counter() - start)
+
+
+# ---- a real server --------------------------------------------------------------------------
+
+class Server:
+    """gunicorn on a free port with its own data dir holding the demo users and grid."""
+
+    def __init__(self, data_dir: Path, workers=2, threads=8):
+        self.data_dir = data_dir
+        self.env = {**os.environ, "YEKUO_DATA_DIR": str(data_dir), "YEKUO_SCHEDULER": "0",
+                    "YEKUO_SYNC_CONCURRENT_PUSHES": str(threads), "YEKUO_SYNC_PUSH_WAIT_SECONDS": "60"}
+        self.flask("init-db")
+        self.flask("demo")
+        import socket
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.log = open(data_dir / "server.log", "ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
+             "--bind", f"127.0.0.1:{self.port}", "wsgi:app"], cwd=ROOT, env=self.env, stdout=self.log,
+            stderr=self.log, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url("/api/policies"), timeout=5).ok:
+                    return
+            except requests.RequestException:
+                time.sleep(0.2)
+        raise RuntimeError((data_dir / "server.log").read_text())
+
+    def flask(self, *args):
+        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=self.env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def session(self, username, device_id) -> requests.Session:
+        from server.demo import password_for
+        session = requests.Session()
+        response = session.post(self.url("/api/auth/token"), json={
+            "username": username, "password": password_for(username), "device_id": device_id})
+        response.raise_for_status()
+        session.headers["Authorization"] = f"Bearer {response.json()['token']}"
+        return session
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+def ticket_ops(count, start_seq=1) -> list:
+    from tests.factories import RECEIVED, make_ticket
+    ops = []
+    for i in range(count):
+        data = make_ticket(documents=RECEIVED, location={"lon": CENTRE[0], "lat": CENTRE[1]})
+        ticket_id = data.pop("id")
+        ops.append({"op_id": str(uuid.uuid4()), "seq": start_seq + i, "type": "ticket.create", "entity_id": ticket_id,
+                    "client_time": "2026-11-24T09:00:00+08:00", "data": data})
+    return ops
+
+
+def push_http(server, tickets, batch) -> float:
+    session = server.session("cm1", "bench-pusher")
+    ops = ticket_ops(tickets)
+    bodies = [json.dumps({"protocol": 1, "device_id": "bench-pusher", "ops": ops[i:i + batch]})
+              for i in range(0, len(ops), batch)]
+    start = time.perf_counter()
+    for body in bodies:
+        response = session.post(server.url("/sync/push"), data=body, headers={"Content-Type": "application/json"})
+        assert response.ok and all(r["status"] == "applied" for r in response.json()["results"]), response.text[:300]
+    return tickets / (time.perf_counter() - start)
+
+
+def pull_http(server) -> tuple[float, int]:
+    session = server.session("cm1", "bench-puller")
+    since, changes, start = 0, 0, time.perf_counter()
+    while True:
+        page = session.get(server.url(f"/sync/pull?since={since}&limit=5000")).json()
+        changes += len(page["changes"])
+        since = page["next"]
+        if not page["more"]:
+            return changes / (time.perf_counter() - start), changes
+
+
+def concurrent_devices(server, devices, pushes, ops_per_push) -> tuple[float, int]:
+    ticket_id = server.session("cm1", "bench-setup").get(server.url("/api/tickets?limit=1")).json()["items"][0]["id"]
+    sessions = [server.session("cm1", f"bench-crowd-{d}") for d in range(devices)]
+    latencies, errors, lock = [], [], threading.Lock()
+
+    def device(index):
+        session, seq = sessions[index], 0
+        for _ in range(pushes):
+            ops = []
+            for _ in range(ops_per_push):
+                seq += 1
+                ops.append({"op_id": str(uuid.uuid4()), "seq": seq, "type": "note.add", "entity_id": ticket_id,
+                            "client_time": "2026-11-24T09:00:00+08:00", "data": {"text": f"现场记录 {seq}"}})
+            began = time.perf_counter()
+            try:
+                response = session.post(server.url("/sync/push"), json={
+                    "protocol": 1, "device_id": f"bench-crowd-{index}", "ops": ops}, timeout=60)
+                ok = response.ok and all(r["status"] == "applied" for r in response.json()["results"])
+            except requests.RequestException:
+                ok = False
+            with lock:
+                latencies.append(time.perf_counter() - began)
+                if not ok:
+                    errors.append(index)
+
+    threads = [threading.Thread(target=device, args=(i,)) for i in range(devices)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return percentile(latencies, 0.99) * 1000, len(errors)
+
+
+def initial_sync(server, folder) -> tuple[float, dict]:
+    from server.demo import password_for
+    client = Client(server.url(""), folder / "new-device.sqlite", "bench-new-device")
+    client.login("cm1", password_for("cm1"))
+    start = time.perf_counter()
+    pulled = client.pull()
+    elapsed = time.perf_counter() - start
+    held = [e for e in client.records("reference") if e.startswith("tile:")]
+    return elapsed, {"changes": pulled, "tickets": len(client.records("ticket")), "tiles": len(held)}
+
+
+def percentile(values, share) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+# ---- the signed PDF -------------------------------------------------------------------------
+
+def pdf_p50(data_dir: Path, count) -> float:
+    """Render + sign the demo's signed scheme again and again, in one warm process."""
+    from server import create_app
+    from server.db import get_db
+    from server.scheme_pdf import signed_scheme_pdf
+    from server.storage import tickets as store
+    from server.tickets import Actor
+    from server.storage.users import get_user
+    app = create_app({"DATA_DIR": str(data_dir), "SCHEDULER": 0})
+    with app.app_context():
+        db, services = get_db(), app.extensions["yekuo.services"]
+        ticket = next(t for t in store.records_where(db, ("1 = 1", []), "1 = 1") if (t.get("scheme") or {}).get(
+            "signed_at"))
+        pack = app.extensions["yekuo.policies"].get(ticket["region"], ticket["policy_year"])
+        strokes_raw, strokes = demo_strokes_parsed()
+        ctx = {"actor": Actor(get_user(db, "cm1"), "bench"), "signing": services.signing, "blobs": services.blobs}
+        args = {"signer_name": "张三"}
+        times = []
+        for _ in range(count + 3):
+            start = time.perf_counter()
+            signed_scheme_pdf(ticket, ticket["scheme"], pack, ctx, args, strokes_raw, strokes)
+            times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times[3:])
+
+
+def demo_strokes_parsed():
+    from pdf.strokes import parse_strokes
+    from server.demo import demo_strokes
+    raw = demo_strokes()
+    return raw, parse_strokes(raw)
+
+
+# ---- the run --------------------------------------------------------------------------------
+
+def run(quick=False) -> list:
+    sizes = {"ops": 2000 if quick else 20000, "tickets": 300 if quick else 10000, "devices": 20 if quick else 200,
+             "pushes": 5 if quick else 20, "assets": 2000 if quick else 30000, "pdfs": 5 if quick else 30}
+    folder = Path(tempfile.mkdtemp(prefix="yekuo-bench-"))
+    try:
+        return measure(folder, sizes)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def measure(folder, sizes) -> list:
+    ops = records(sizes["ops"], "E")
+    raw = raw_sqlite(folder, ops, 100)
+    engine = engine_as_library(folder, ops, 100)
+    print(f"raw SQLite limit (op row + entity upsert + change row, WAL, synchronous=FULL, batch 100): {raw:,.0f} ops/s",
+          flush=True)
+    figures = [Figure("push, engine as a library, batch 100, durable", engine, "ops/s", raw * 0.5,
+                      note=f"{engine / raw:.0%} of raw SQLite {raw:,.0f} ops/s (target ≥ 50 %)")]
+    data_dir = folder / "server"
+    data_dir.mkdir()
+    server = Server(data_dir)
+    try:
+        grid = make_city_grid(sizes["assets"], seed=11, centre=CENTRE)
+        (folder / "city.geojson").write_text(json.dumps(grid))
+        server.flask("grid", "import", str(folder / "city.geojson"))
+        area = [CENTRE[0] - 0.03, CENTRE[1] - 0.03, CENTRE[0] + 0.03, CENTRE[1] + 0.03]
+        server.flask("team", "area", "changzhou-A", "--bbox", ",".join(map(str, area)))
+        push_rate = push_http(server, sizes["tickets"], 100)
+        figures.append(Figure("push over HTTP, one device, batch 100, gunicorn", push_rate, "ops/s", 5000,
+                              note="ticket.create ops"))
+        pull_rate, pulled = pull_http(server)
+        figures.append(Figure("pull over HTTP, first full pull", pull_rate, "changes/s", 50000,
+                              note=f"{pulled:,} changes, gzip"))
+        sync_s, held = initial_sync(server, folder)
+        figures.append(Figure(f"initial sync: {held['tickets']:,} tickets + {held['tiles']} grid tiles", sync_s, "s",
+                              5, higher_is_better=False, note=f"{held['changes']:,} changes, reference client"))
+        p99, errors = concurrent_devices(server, sizes["devices"], sizes["pushes"], 10)
+        figures.append(Figure(f"{sizes['devices']} concurrent devices, each {sizes['pushes']} pushes of 10 ops, p99",
+                              p99, "ms", 500, higher_is_better=False, note=f"{errors} errors (target 0)"))
+        if errors:
+            figures[-1].value = float("inf")
+    finally:
+        server.stop()
+    figures.append(Figure("render + sign one scheme PDF, warm, p50", pdf_p50(data_dir, sizes["pdfs"]), "ms", 60,
+                          higher_is_better=False))
+    return figures
+
+
+def report(figures):
+    print(f"{'figure':<66} {'measured':>14} {'target':>14} {'ratio':>7}  verdict")
+    for f in figures:
+        sign = "≥" if f.higher_is_better else "≤"
+        print(f"{f.name:<66} {f.value:>10,.1f} {f.unit:<3} {sign} {f.target:>9,.0f} {f.unit:<3} {f.ratio:>6.2f}×  "
+              f"{'met' if f.met else 'MISSED'}{'  (' + f.note + ')' if f.note else ''}", flush=True)
