@@ -15,6 +15,7 @@ raises only for failures that must not consume the op (the database failing: the
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,6 +26,8 @@ CHUNK = 200                 # ops per write transaction: bounded lock hold, boun
 MAX_DEPTH = 16              # nesting of an op's JSON (the ticket record is 3 deep)
 MAX_INT = 2**63 - 1         # SQLite's (and JSON numbers') 64-bit integers
 MAX_ID = 64
+SUSPECT_MARKS = ("NaN", "Infinity", "\\u0000")     # in an op's JSON text: a value to look at closely …
+LONG_NUMBER = re.compile(r"[0-9]{19}")              # … and a number that may be beyond 64 bits
 
 
 @dataclass(frozen=True)
@@ -95,9 +98,16 @@ def logged_body(op: dict) -> tuple[str, str, Unstorable]:
     it still takes its seq and stays in the audit trail.
     """
     text = json.dumps(op, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    body_hash = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
     try:
-        check_storable(op)
+        encoded = text.encode("utf-8")
+        suspect = (any(mark in text for mark in SUSPECT_MARKS) or LONG_NUMBER.search(text) is not None
+                   or text.count("{") + text.count("[") > MAX_DEPTH)
+    except UnicodeEncodeError:
+        encoded, suspect = text.encode("utf-8", "surrogatepass"), True
+    body_hash = hashlib.sha256(encoded).hexdigest()
+    try:
+        if suspect:                   # the walk names the field; most ops never need it
+            check_storable(op)
     except Unstorable as exc:
         return json.dumps(op, ensure_ascii=True, sort_keys=True, separators=(",", ":"), default=str), body_hash, exc
     return text, body_hash, None
@@ -109,6 +119,7 @@ def push(db, device: Device, ops: list, apply_op: Callable, problem: Callable, n
     for start in range(0, max(len(ordered), 1), CHUNK):
         with transaction(db):
             log = OpLog(db, device.device_id, device.username)
+            log.prefetch([op["op_id"] for op in ordered[start:start + CHUNK]])
             for op in ordered[start:start + CHUNK]:
                 results.append(push_one(log, op, apply_op, problem, now))
                 if results[-1]["status"] not in ("held", "duplicate"):

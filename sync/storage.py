@@ -7,6 +7,7 @@ versioned in their own table).
 """
 import json
 import sqlite3
+import time
 from importlib import resources
 
 OP_COLUMNS = ("op_id", "device_id", "username", "seq", "type", "entity_id", "body", "body_hash", "client_time",
@@ -34,7 +35,7 @@ class transaction:
             self.savepoint = f"sp_{id(self)}"
             self.conn.execute(f"SAVEPOINT {self.savepoint}")
         else:
-            self.conn.execute("BEGIN IMMEDIATE")
+            begin_immediate(self.conn)
         return self
 
     def __exit__(self, exc_type, exc, tb):
@@ -45,6 +46,30 @@ class transaction:
         else:
             self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
         return False
+
+
+def begin_immediate(conn: sqlite3.Connection):
+    """BEGIN IMMEDIATE, retried every millisecond or so while another writer holds the lock.
+
+    SQLite's own busy handler sleeps up to 100 ms between tries, so a queue of writers waits on
+    sleeps rather than on each other; polling briefly keeps a short write's latency short. The
+    connection's busy timeout is the deadline, and is back in force for everything else.
+    """
+    timeout_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    deadline, delay = time.monotonic() + timeout_ms / 1000, 0.0005
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 1.5, 0.005)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
 
 
 # ---- migrations -------------------------------------------------------------------------------
@@ -107,10 +132,20 @@ class OpLog:
         row = self.conn.execute("SELECT acked_seq FROM device_cursors WHERE device_id = ? AND username = ?",
                                 self.key).fetchone()
         self.acked = self.stored_acked = row[0] if row else 0
+        self.known, self.complete = {}, set()
         self.held_count = self.conn.execute(
             "SELECT count(*) FROM ops WHERE device_id = ? AND username = ? AND status = 'held'", self.key).fetchone()[0]
 
+    def prefetch(self, op_ids: list):
+        """Read the log rows of a chunk's ops in one query; ``find`` then answers from memory."""
+        rows = self.conn.execute(SELECT_OP + " WHERE device_id = ? AND username = ? AND op_id IN "
+                                 "(SELECT value FROM json_each(?))", [*self.key, json.dumps(op_ids)])
+        self.known = {row[0]: decode_op(row) for row in rows}
+        self.complete = set(op_ids)
+
     def find(self, op_id: str):
+        if op_id in self.known or op_id in self.complete:
+            return self.known.get(op_id)
         row = self.conn.execute(SELECT_OP + " WHERE device_id = ? AND username = ? AND op_id = ?",
                                 [*self.key, op_id]).fetchone()
         return decode_op(row) if row else None
@@ -134,6 +169,8 @@ class OpLog:
              json.dumps(result, ensure_ascii=True)])
         if status == "held":
             self.held_count += 1
+        self.known[op["op_id"]] = {"op_id": op["op_id"], "seq": op["seq"], "body": op, "body_hash": body_hash,
+                                   "status": status, "result": result}
 
     def advance(self, seq: int, was_held: bool):
         self.acked = seq

@@ -1,5 +1,6 @@
 """Device tokens: one per (user, device), random, stored as a sha256 digest only."""
 import hashlib
+from datetime import datetime
 import secrets
 import time
 
@@ -26,9 +27,17 @@ def find_token(db, token):
     return dict(zip([column[0] for column in cursor.description], row)) if row else None
 
 
+SEEN_RESOLUTION_SECONDS = 60
+
+
 def touch(db, row):
+    """Record that the device was seen, at most once a minute: each write is a durable commit."""
+    now = utcnow()
+    seen = row.get("last_seen_at")
+    if seen and (now - datetime.fromisoformat(seen)).total_seconds() < SEEN_RESOLUTION_SECONDS:
+        return
     db.execute("UPDATE devices SET last_seen_at = ? WHERE device_id = ? AND username = ?",
-               [iso(utcnow()), row["device_id"], row["username"]])
+               [iso(now), row["device_id"], row["username"]])
 
 
 def list_devices(db, region=None):
