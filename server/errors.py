@@ -120,15 +120,18 @@ def register_domain_error(error_class, slug, extra=lambda exc: {}):
     DOMAIN_ERRORS[error_class] = (slug, extra)
 
 
+def body_of(problem: Problem) -> dict:
+    return problem_dict(problem.slug, problem.detail, problem.errors, **problem.extra)
+
+
 def problem_of(exc: Exception) -> dict:
     """The problem body of any error: an HTTP answer's, or a rejected op's ``error``."""
-    problem = to_problem(exc)
-    return problem_dict(problem.slug, problem.detail, problem.errors, **problem.extra)
+    return body_of(to_problem(exc))
 
 
 def handle_error(exc: Exception):
     problem = to_problem(exc)
-    body = problem_dict(problem.slug, problem.detail, problem.errors, **problem.extra)
+    body = body_of(problem)
     if request.blueprint == "web":          # a person in the console gets a page, not JSON
         return render_template("error.html", status=body["status"], message=problem.detail), body["status"]
     return body, body["status"], {"Content-Type": PROBLEM_MEDIA_TYPE, **problem.headers}

@@ -92,8 +92,8 @@ def tile_snapshots(db):
     """At start-up: tile the snapshots imported before tiles existed, and announce the current ones."""
     untiled = store.untiled_snapshots(db)
     for snapshot_id in untiled:
-        features = [json.loads(text) for text in store.feature_texts(db, snapshot_id)]
-        store.save_tiles(db, snapshot_id, features, store.feature_texts(db, snapshot_id))
+        texts = store.feature_texts(db, snapshot_id)
+        store.save_tiles(db, snapshot_id, [json.loads(text) for text in texts], texts)
     for region in {s["region"] for s in store.list_snapshots(db) if s["id"] in untiled}:
         announce_tiles(db, region, store.current_snapshot(db, region)["id"])
 

@@ -19,9 +19,9 @@ def page(db, scope, since: int, limit: int, render) -> str:
     if 0 < since < horizon:
         raise CursorExpired(f"cursor {since} is older than the tombstone horizon ({horizon}); pull from 0")
     rows, more = ChangeLog.page(db, scope, since, limit)
-    if not rows and since > ChangeLog.newest(db):
+    if not rows and since > (newest := ChangeLog.newest(db)):
         raise CursorAhead(f"cursor {since} is beyond the newest change; this server never gave it",
-                          {"since": [f"at most {ChangeLog.newest(db)}"]})
+                          {"since": [f"at most {newest}"]})
     texts = render(rows)
     changes = ",".join(change_text(seq, entity, entity_id, texts.get((entity, entity_id)))
                        for seq, entity, entity_id in rows)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from sync.errors import OpIdReused, SeqReused, Unidentified, Unstorable
-from sync.storage import OpLog, transaction
+from sync.storage import OpLog, transaction, unstorable_reason
 
 CHUNK = 200                 # ops per write transaction: bounded lock hold, bounded loss on a crash
 MAX_DEPTH = 16              # nesting of an op's JSON (the ticket record is 3 deep)
@@ -41,25 +41,20 @@ def identify(op) -> None:
     """Raise ``Unidentified`` unless the op has an ``op_id`` and a ``seq`` to log and order it by."""
     if not isinstance(op, dict):
         raise Unidentified("an op is an object", {"_op": ["an op is an object"]})
-    errors = {}
-    if not isinstance(op.get("op_id"), str) or not 1 <= len(op["op_id"]) <= MAX_ID:
+    errors, op_id, seq = {}, op.get("op_id"), op.get("seq")
+    if not isinstance(op_id, str) or not 1 <= len(op_id) <= MAX_ID:
         errors["op_id"] = [f"a string of 1 to {MAX_ID} characters"]
-    seq = op.get("seq")
+    elif reason := unstorable_reason(op_id):
+        errors["op_id"] = [reason]
     if isinstance(seq, bool) or not isinstance(seq, int) or not 1 <= seq <= MAX_INT:
         errors["seq"] = ["an integer from 1"]
     if errors:
         raise Unidentified("the op cannot be identified", errors)
-    unstorable_text(op["op_id"], "op_id")
 
 
 def unstorable_text(text: str, path: str):
-    if "\x00" in text:
-        raise Unstorable(f"{path} holds a NUL character", {path: ["NUL characters cannot be stored"]})
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise Unstorable(f"{path} is not valid Unicode text", {path: [
-            "holds a lone surrogate (a cut emoji?): not valid Unicode text"]}) from None
+    if reason := unstorable_reason(text):
+        raise Unstorable(f"{path}: {reason}", {path: [reason]})
 
 
 def printable(text: str) -> str:

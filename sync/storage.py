@@ -198,15 +198,20 @@ class OpLog:
             self.stored_acked = self.acked
 
 
+def unstorable_reason(text: str):
+    """Why SQLite cannot store ``text`` as given (a NUL, a lone surrogate), or None when it can."""
+    if "\x00" in text:
+        return "NUL characters cannot be stored"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "holds a lone surrogate (a cut emoji?): not valid Unicode text"
+    return None
+
+
 def text_or_none(value):
     """A column of a possibly malformed op: its text when SQLite can store it, else None."""
-    if not isinstance(value, str) or "\x00" in value:
-        return None
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return None
-    return value
+    return value if isinstance(value, str) and unstorable_reason(value) is None else None
 
 
 def device_state(db, device_id: str, username: str) -> dict:

@@ -85,9 +85,8 @@ def run_push(ops) -> dict:
             identify(op)
             identified.append(op)
         except Unidentified as exc:
-            op_id = op.get("op_id") if isinstance(op, dict) and isinstance(op.get("op_id"), str) else None
-            results.append({"op_id": op_id if op_id and not exc.errors.get("op_id") else None, "status": "rejected",
-                            "error": problem_of(exc)})
+            op_id = op["op_id"] if isinstance(op, dict) and "op_id" not in exc.errors else None
+            results.append({"op_id": op_id, "status": "rejected", "error": problem_of(exc)})
     ctx = op_context()
     outcome = push(get_db(), device(), identified, lambda op: sync_ops.apply_op(op, ctx), problem_of,
                    lambda: iso(utcnow()))

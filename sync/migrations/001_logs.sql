@@ -10,7 +10,6 @@ CREATE TABLE IF NOT EXISTS changes (
     team TEXT,
     region TEXT
 );
-CREATE INDEX IF NOT EXISTS changes_entity ON changes(entity, entity_id);
 CREATE INDEX IF NOT EXISTS changes_seq_entity ON changes(entity, entity_id, change_seq);
 CREATE TABLE IF NOT EXISTS ops (
     op_id TEXT PRIMARY KEY,
