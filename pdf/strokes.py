@@ -1,4 +1,4 @@
-"""Signature strokes (SYNC_PROTOCOL.md "Signature strokes"): checked before they go into a PDF."""
+"""Signature strokes (docs/SYNC_PROTOCOL.md "Signature strokes"): checked before they go into a PDF."""
 import json
 
 from pdf import PdfError

@@ -1,6 +1,6 @@
 """``build_scheme``: request + policy + grid → a ranked, explained, hashed supply scheme.
 
-Follows ENGINEERING.md §8 and the region's pack; the response is SCHEME_API.md "Response".
+Follows docs/ENGINEERING.md §8 and the region's pack; the response is docs/SCHEME_API.md "Response".
 """
 import hashlib
 import json
@@ -81,7 +81,7 @@ def connection(source, ctx: Context) -> dict:
 
 
 def working_days(pipeline, has_works) -> dict:
-    """A key for each stage still ahead once the scheme exists (SCHEME_API.md)."""
+    """A key for each stage still ahead once the scheme exists (docs/SCHEME_API.md)."""
     limits = {row["stage"]: row["limit_days"] for row in pipeline["stages"]}
     days = {}
     if "scheme_reply" in limits:
@@ -101,7 +101,7 @@ def option_rules(ctx: Context, pipeline, options) -> list:
             electrical.metering(supply, ctx.request["capacity_kva"], policy)[1],
             rule("investment_boundary", ctx.boundary["value"], ctx.boundary["source"]),
             rule("customer_pays", 0, ctx.boundary["source"]),
-            rule("typical_cost_version", policy.engineering["typical_cost"]["version"], "ENGINEERING.md §7"),
+            rule("typical_cost_version", policy.engineering["typical_cost"]["version"], "docs/ENGINEERING.md §7"),
             rule("conductors", "cheapest by ampacity and ΔU", policy.engineering["conductors_source"])]
     radius = policy.engineering["supply_radius_m"]["lv" if supply.is_lv else "hv"]
     rows.append(rule("supply_radius_m", {k: v for k, v in radius.items() if k != "source"}, radius["source"]))
@@ -112,7 +112,7 @@ def option_rules(ctx: Context, pipeline, options) -> list:
     if not supply.is_lv:
         onsite, source = policy.onsite_limit(ctx.request["zone"])
         rows.append(rule("onsite_reply_limit_kva", onsite, source))
-    rows += [rule("skipped", f"{asset_id}: {why}", "ENGINEERING.md §8 step 2") for asset_id, why in ctx.skipped]
+    rows += [rule("skipped", f"{asset_id}: {why}", "docs/ENGINEERING.md §8 step 2") for asset_id, why in ctx.skipped]
     return rows
 
 
@@ -172,7 +172,7 @@ def scheme_hash(req, policy_version, grid_version, options) -> str:
 
 
 def assert_no_banned_fees(scheme: dict, policy: SchemePolicy):
-    """DOMAIN.md §4: a banned fee can never appear in a scheme."""
+    """docs/DOMAIN.md §4: a banned fee can never appear in a scheme."""
     text = json.dumps(scheme, ensure_ascii=False)
     found = [fee for fee in policy.banned_fees() if fee in text]
     if found:

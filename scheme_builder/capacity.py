@@ -1,4 +1,4 @@
-"""Open capacity of a connection point (ENGINEERING.md §4)::
+"""Open capacity of a connection point (docs/ENGINEERING.md §4)::
 
     open = load_limit × rating − peak_12_months − reserved_not_yet_connected
 """

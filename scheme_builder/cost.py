@@ -1,4 +1,4 @@
-"""Works, their cost range from the typical-cost table, and who pays (DOMAIN.md §4, ENGINEERING.md §7)."""
+"""Works, their cost range from the typical-cost table, and who pays (docs/DOMAIN.md §4, docs/ENGINEERING.md §7)."""
 from scheme_builder.policy import SchemePolicy
 
 
@@ -28,7 +28,7 @@ def line_works(supply, construction, route_length_m, via_new_rmu, policy: Scheme
 def upgrade_works(asset, new_rating_kva, policy: SchemePolicy) -> list:
     if asset.kind == "feeder":
         return [(f"new tie for {asset.asset_id} (upgrade, cost estimated by the back office)", 0, 0,
-                 "ENGINEERING.md §8 step 5: connect first, upgrade later")]
+                 "docs/ENGINEERING.md §8 step 5: connect first, upgrade later")]
     row = cost_row(policy, "box_substation_yuan_per_kva")
     return [(f"replace {asset.asset_id} {asset.rating_kva:g} → {new_rating_kva:g} kVA", row["low"] * new_rating_kva,
              row["high"] * new_rating_kva, row["source"])]

@@ -1,4 +1,4 @@
-"""Supply voltage, load current, conductor and voltage drop (ENGINEERING.md §1, §3, §5, §6)."""
+"""Supply voltage, load current, conductor and voltage drop (docs/ENGINEERING.md §1, §3, §5, §6)."""
 import math
 from dataclasses import dataclass
 from typing import Optional

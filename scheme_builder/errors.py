@@ -23,7 +23,7 @@ class NoGridData(SchemeError):
 
 
 class BannedFeeInScheme(AssertionError):
-    """A fee that DOMAIN.md §4 bans appeared in a scheme: a bug (a 500), never the request's fault."""
+    """A fee that docs/DOMAIN.md §4 bans appeared in a scheme: a bug (a 500), never the request's fault."""
 
 
 class GridDataError(SchemeError):

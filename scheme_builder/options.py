@@ -1,4 +1,4 @@
-"""Candidate connection points → priced, checked options (ENGINEERING.md §8 steps 1-4)."""
+"""Candidate connection points → priced, checked options (docs/ENGINEERING.md §8 steps 1-4)."""
 from dataclasses import dataclass, field
 from typing import Optional
 

@@ -1,4 +1,4 @@
-"""The scheme request (SCHEME_API.md "Request"), checked and completed with defaults.
+"""The scheme request (docs/SCHEME_API.md "Request"), checked and completed with defaults.
 
 The server validates with marshmallow first; this check is what the offline client relies on.
 """

@@ -5,7 +5,7 @@ from pathlib import Path
 
 DEFAULTS = {
     "DATA_DIR": "./var",
-    "LOGIN_MAX_FAILURES": 10,        # SYNC_PROTOCOL.md "Authentication": 10 failures …
+    "LOGIN_MAX_FAILURES": 10,        # docs/SYNC_PROTOCOL.md "Authentication": 10 failures …
     "LOGIN_WINDOW_SECONDS": 300,     # … in 5 minutes → 429
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "GRID_IMPORT_MAX_BYTES": 256 * 1024 * 1024,   # a 100k-asset city is about 30 MB of GeoJSON

@@ -1,6 +1,6 @@
 """Every error leaves the API as ``application/problem+json`` (RFC 9457), built in one place.
 
-``PROBLEM_TYPES`` is the table of type slugs (SYNC_PROTOCOL.md "Errors", plus the few generic
+``PROBLEM_TYPES`` is the table of type slugs (docs/SYNC_PROTOCOL.md "Errors", plus the few generic
 HTTP ones it does not name); views raise :class:`Problem` or a library error and never build
 error JSON themselves.
 """

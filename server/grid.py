@@ -1,6 +1,6 @@
 """Grid data in the server: importing files as numbered snapshots, and the built Grid per region.
 
-An import replaces the snapshot of each region present in the file and no other (SCHEME_API.md),
+An import replaces the snapshot of each region present in the file and no other (docs/SCHEME_API.md),
 all or nothing. Reservations of signed schemes live in their own table keyed by ``asset_id``, so a
 re-import keeps them; an asset that vanished while holding reservations is reported.
 

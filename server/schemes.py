@@ -38,7 +38,7 @@ SHOWN_HASH_COMMANDS = ("choose_option", "cosign", "sign_scheme")
 
 
 def check_shown_hash(command, ticket, raw_args):
-    """SYNC_PROTOCOL.md "Commands": after the stage check and before the arguments are validated,
+    """docs/SYNC_PROTOCOL.md "Commands": after the stage check and before the arguments are validated,
     the ``scheme_hash`` a command names must be the ticket's current scheme."""
     shown, scheme = raw_args.get("scheme_hash"), ticket.get("scheme") or {}
     if command in SHOWN_HASH_COMMANDS and isinstance(shown, str) and scheme and shown != scheme["scheme_hash"]:

@@ -1,4 +1,4 @@
-"""Merge by field, keep the base (SYNC_PROTOCOL.md principle 4), as a pure function.
+"""Merge by field, keep the base (docs/SYNC_PROTOCOL.md principle 4), as a pure function.
 
 An update carries ``{"customer.phone": {"base": old, "value": new}}``. Against the record now:
 

@@ -1,4 +1,4 @@
-"""Pull (SYNC_PROTOCOL.md "Pull") and digest: what changed since a server cursor, in the caller's scope.
+"""Pull (docs/SYNC_PROTOCOL.md "Pull") and digest: what changed since a server cursor, in the caller's scope.
 
 Only the latest change of each entity is sent. The page body is spliced together from the JSON
 text each entity already has (a ticket's stored record, a grid tile's stored features): nothing
@@ -35,7 +35,7 @@ def change_text(change_seq: int, entity: str, entity_id: str, data) -> str:
 
 
 def digest(id_versions) -> dict:
-    """sha256 over ``entity_id \\t version \\n`` lines sorted by id (SYNC_PROTOCOL.md "Integrity")."""
+    """sha256 over ``entity_id \\t version \\n`` lines sorted by id (docs/SYNC_PROTOCOL.md "Integrity")."""
     lines = sorted(id_versions)
     text = "".join(f"{entity_id}\t{version}\n" for entity_id, version in lines)
     return {"count": len(lines), "hash": "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()}

@@ -1,4 +1,4 @@
-"""Push (SYNC_PROTOCOL.md "Push"): apply each op once, in per-device ``seq`` order.
+"""Push (docs/SYNC_PROTOCOL.md "Push"): apply each op once, in per-device ``seq`` order.
 
 A push runs in one write transaction per chunk of ``CHUNK`` ops; each op's effect sits in its own
 savepoint beside its log row, and the device cursor is written once per chunk. The answer is built

@@ -57,7 +57,7 @@ def feeder(asset_id, path, rating_kva=8000, peak_kva=2000, region="changzhou", *
 
 
 def strokes(points=12, width=800, height=300, **canvas) -> bytes:
-    """Signature strokes JSON (SYNC_PROTOCOL.md): one zigzag stroke of ``points`` points."""
+    """Signature strokes JSON (docs/SYNC_PROTOCOL.md): one zigzag stroke of ``points`` points."""
     stroke = [{"x": 20 + 30 * i, "y": 60 + 120 * (i % 2), "t": 25 * i, "pressure": 0.5} for i in range(points)]
     return json.dumps({"canvas": {"width": width, "height": height, **canvas}, "strokes": [stroke]}).encode()
 

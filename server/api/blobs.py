@@ -1,4 +1,4 @@
-"""Blobs (SYNC_PROTOCOL.md "Blobs"): content-addressed, uploaded in resumable chunks."""
+"""Blobs (docs/SYNC_PROTOCOL.md "Blobs"): content-addressed, uploaded in resumable chunks."""
 from flask import Response, current_app, request
 
 from server.api import Blueprint

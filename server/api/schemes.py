@@ -10,7 +10,7 @@ from server.schemas.schemes import ManualQueueItemSchema, SchemeRequestSchema, S
 from server.storage import tickets as store
 
 blp = Blueprint("schemes", __name__, url_prefix="/api/schemes",
-                description="The supply scheme on the spot (SCHEME_API.md)")
+                description="The supply scheme on the spot (docs/SCHEME_API.md)")
 
 
 @blp.route("/preview", methods=["POST"])

@@ -1,4 +1,4 @@
-"""The sync endpoints of SYNC_PROTOCOL.md: push, pull, digest, info and blobs."""
+"""The sync endpoints of docs/SYNC_PROTOCOL.md: push, pull, digest, info and blobs."""
 import gzip
 import io
 import threading
@@ -18,7 +18,7 @@ from sync import PROTOCOLS, pull as pull_engine, storage as sync_store
 from sync.errors import Unidentified
 from sync.push import Device, identify, push
 
-blp = Blueprint("sync", __name__, url_prefix="/sync", description="Offline sync (SYNC_PROTOCOL.md)")
+blp = Blueprint("sync", __name__, url_prefix="/sync", description="Offline sync (docs/SYNC_PROTOCOL.md)")
 
 
 @blp.before_request

@@ -101,5 +101,5 @@ def audit(ticket_id):
 @blp.response(200, TicketSchema)
 @blp.alt_response(409, schema=ProblemSchema, description="already taken, or the caller's open load is full")
 def grab(ticket_id):
-    """抢单: take an unassigned ticket of the caller's team (DOMAIN.md §6)."""
+    """抢单: take an unassigned ticket of the caller's team (docs/DOMAIN.md §6)."""
     return present(service.grab(get_db(), actor(), ticket_id, current_app.config["POOL_MAX_OPEN"]))

@@ -1,4 +1,4 @@
-"""The scheme request and response of SCHEME_API.md, and the scheme commands' arguments."""
+"""The scheme request and response of docs/SCHEME_API.md, and the scheme commands' arguments."""
 from marshmallow import Schema, fields, validate
 
 from scheme_builder.gridfile import AREA_CLASSES
@@ -115,7 +115,7 @@ class ProposeArgsSchema(Schema):
     scheme_hash = fields.String(validate=HASH, metadata={
         "description": "the hash the device showed; 409 scheme-hash-mismatch if the server's build differs"})
     request = fields.Nested(RequestOverridesSchema, load_default=dict, metadata={
-        "description": "scheme request fields overriding the ticket's (SCHEME_API.md); defaults from the ticket"})
+        "description": "scheme request fields overriding the ticket's (docs/SCHEME_API.md); defaults from the ticket"})
 
 
 class ChooseArgsSchema(Schema):
@@ -150,5 +150,5 @@ class SignArgsSchema(Schema):
     scheme_hash = fields.String(required=True, validate=HASH)
     signer_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     signature_blob = fields.String(required=True, validate=validate.Regexp(BLOB_REF), metadata={
-        "description": "the uploaded signature strokes (SYNC_PROTOCOL.md \"Signature strokes\")"})
+        "description": "the uploaded signature strokes (docs/SYNC_PROTOCOL.md \"Signature strokes\")"})
     gps = fields.Nested(LocationSchema, allow_none=True)

@@ -1,4 +1,4 @@
-"""Push bodies and ops, pull pages, info and digest (SYNC_PROTOCOL.md)."""
+"""Push bodies and ops, pull pages, info and digest (docs/SYNC_PROTOCOL.md)."""
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from server.schemas.auth import ID_PATTERN

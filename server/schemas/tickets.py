@@ -1,4 +1,4 @@
-"""The ticket record of SYNC_PROTOCOL.md ("The ticket record"): create, patch, commands, output."""
+"""The ticket record of docs/SYNC_PROTOCOL.md ("The ticket record"): create, patch, commands, output."""
 from marshmallow import Schema, fields, validate, validates_schema, ValidationError
 
 from scheme_builder.request import CUSTOMER_CLASSES, RELIABILITY_CLASSES

@@ -222,7 +222,7 @@ def grid_page():
 
 def heavy_assets(db, region) -> list:
     """Transformers and feeders of the region's current grid, most loaded first: open capacity and load
-    rate count the reservations of signed schemes (ENGINEERING.md §4)."""
+    rate count the reservations of signed schemes (docs/ENGINEERING.md §4)."""
     if grid_store.current_snapshot(db, region) is None:
         return []
     grid, policy = services().grids.get(db, region), scheme_policy(book().get(region))

@@ -1,4 +1,4 @@
--- An op_id is unique per device (SYNC_PROTOCOL.md "Push"): the same op_id from another device or
+-- An op_id is unique per device (docs/SYNC_PROTOCOL.md "Push"): the same op_id from another device or
 -- user is another op. The log is keyed by (device, user, op_id) and keeps the body's hash, so a
 -- resent op_id with a different body is told apart from a true resend.
 CREATE TABLE ops_by_device (

@@ -1,4 +1,4 @@
-"""Scenario tables per region for each rule of the scheme builder (SCHEME_API.md, ENGINEERING.md §8)."""
+"""Scenario tables per region for each rule of the scheme builder (docs/SCHEME_API.md, docs/ENGINEERING.md §8)."""
 import pytest
 
 from scheme_builder.errors import InvalidRequest, OutsideGridExtent

@@ -1,4 +1,4 @@
-"""Policy packs: every pack loads, carries the DOMAIN.md numbers with sources, and bad packs stop start-up."""
+"""Policy packs: every pack loads, carries the docs/DOMAIN.md numbers with sources, and bad packs stop start-up."""
 import json
 from importlib import resources
 
