@@ -10,6 +10,7 @@ Time model: the stage clock runs only on working days. A limit of ``n`` working 
 """
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
 import chinese_calendar
 
@@ -23,6 +24,19 @@ class Deadline:
     provisional: bool
 
 
+@lru_cache(maxsize=8192)
+def national_workday(day: date):
+    """chinesecalendar's answer for one date, or None for a year it does not cover.
+
+    Computed once per date: the package finds its covered years with min()/max() over its whole
+    holiday table on every call, which made deadline arithmetic the costliest part of a ticket write.
+    """
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
+
+
 class WorkCalendar:
     """Is a date a working day, and is that answer certain?"""
 
@@ -34,10 +48,10 @@ class WorkCalendar:
         """(working day?, provisional?) for one date."""
         if day in self.overrides:
             return self.overrides[day], False
-        try:
-            return chinese_calendar.is_workday(day), False
-        except NotImplementedError:
+        national = national_workday(day)
+        if national is None:
             return day.weekday() < 5, day.year not in self.complete_years
+        return national, False
 
     def add(self, start: datetime, days: float, unit: str = "working") -> Deadline:
         """The instant ``days`` working (or calendar) days after ``start``."""
