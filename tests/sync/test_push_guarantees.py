@@ -91,17 +91,11 @@ def test_a_pull_cursor_beyond_the_newest_change_is_422(pda):
     assert "since" in body["errors"]
 
 
-def test_a_push_of_100_creates_costs_a_few_statements_per_op(app, pda, monkeypatch):
+def test_a_push_of_100_creates_costs_a_few_statements_per_op(app, pda):
     """Counted with sqlite3's trace callback over the whole request: no introspection, no per-op commits."""
     statements = []
-    connect = server.db.connect
-
-    def traced(path):
-        db = connect(path)
-        db.conn.set_trace_callback(statements.append)
-        return db
-
-    monkeypatch.setattr(server.db, "connect", traced)
+    with app.app_context():                       # the thread's connection, which the requests use
+        server.db.get_db().conn.set_trace_callback(statements.append)
     assert statuses(pda.push(create_op(pda)[0])) == ["applied"]       # token and first-use reads
     statements.clear()
     ops = [create_op(pda)[0] for _ in range(100)]
