@@ -136,11 +136,11 @@ HANDLERS = {"ticket.create": create, "ticket.update": update, "ticket.command": 
 # ---- pull -----------------------------------------------------------------------------------
 
 def renderer(db, book, user):
-    """``render(rows)``: the JSON text of each changed entity the user may see now (else ``remove``)."""
+    """``render(rows)``: the JSON (UTF-8 bytes) of each changed entity the user may see now (else ``remove``)."""
     def render(rows) -> dict:
         ids = defaultdict(list)
-        for _seq, entity, entity_id in rows:
-            ids[entity].append(entity_id)
+        for row in rows:
+            ids[row[1]].append(row[2])
         texts = {}
         for entity, entity_ids in ids.items():
             texts.update({(entity, entity_id): text for entity_id, text in
@@ -154,7 +154,7 @@ def render_tickets(db, book, user, ids) -> dict:
 
 
 def render_evidence(db, book, user, ids) -> dict:
-    return {str(row["id"]): json.dumps(row, ensure_ascii=False)
+    return {str(row["id"]): json.dumps(row, ensure_ascii=False).encode()
             for row in evidence.rows_in_scope(db, [int(i) for i in ids], tickets.scope_sql(user))}
 
 
@@ -170,7 +170,7 @@ def render_reference(db, book, user, ids) -> dict:
 
 def policy_reference(db, book, pack_id):
     pack = book.packs.get(pack_id)
-    return pack and json.dumps({"id": pack.id, "version": pack.version, "pack": pack.raw}, ensure_ascii=False)
+    return pack and json.dumps({"id": pack.id, "version": pack.version, "pack": pack.raw}, ensure_ascii=False).encode()
 
 
 def grid_reference(db, book, region):
@@ -178,7 +178,7 @@ def grid_reference(db, book, region):
     snapshot = grid_store.current_snapshot(db, region)
     return snapshot and json.dumps({"region": region, "version": grid_version(region, snapshot["id"]),
                                     "asset_count": snapshot["asset_count"], "tile_degrees": tiles.TILE_DEGREES,
-                                    **grid_store.tile_index(db, snapshot["id"])})
+                                    **grid_store.tile_index(db, snapshot["id"])}).encode()
 
 
 def tile_reference(db, book, name):
@@ -189,12 +189,12 @@ def tile_reference(db, book, name):
     if not text:
         return None
     head = json.dumps({"region": region, "version": grid_version(region, snapshot["id"]), "tile": tile})
-    return f'{head[:-1]},"features":{text}}}'
+    return head[:-1].encode() + b',"features":' + text + b"}"
 
 
 RENDERERS = {"ticket": render_tickets, "evidence": render_evidence, "reference": render_reference}
 REFERENCE = {"policy": policy_reference, "grid": grid_reference, "tile": tile_reference,
-             "engineering": lambda db, book, name: json.dumps({"engineering": ENGINEERING}, ensure_ascii=False)}
+             "engineering": lambda db, book, name: json.dumps({"engineering": ENGINEERING}, ensure_ascii=False).encode()}
 
 
 def pull_scope(db, user):

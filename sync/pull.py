@@ -1,20 +1,19 @@
 """Pull (docs/SYNC_PROTOCOL.md "Pull") and digest: what changed since a server cursor, in the caller's scope.
 
-Only the latest change of each entity is sent. The page body is spliced together from the JSON
-text each entity already has (a ticket's stored record, a grid tile's stored features): nothing
-is parsed and rendered again per pull. ``render(rows)`` is the server's: for the page's
-``(change_seq, entity, entity_id)`` rows it gives ``{(entity, entity_id): json text}`` of what the
-caller may see now; an entity missing from it is sent as ``remove``.
+Only the latest change of each entity is sent. The page body is spliced together, as UTF-8 bytes,
+from the JSON each entity already has (a ticket's stored record, a grid tile's stored features):
+nothing is parsed, rendered or re-encoded per pull. ``render(rows)`` is the server's: for the
+page's ``(change_seq, entity, entity_id, …)`` rows it gives ``{(entity, entity_id): JSON bytes}`` of
+what the caller may see now; an entity missing from it is sent as ``remove``.
 """
 import hashlib
-import json
 
 from sync.errors import CursorAhead, CursorExpired
 from sync.storage import ChangeLog
 
 
-def page(db, scope, since: int, limit: int, render) -> str:
-    """One page as JSON text: ``{"changes": […], "next": …, "more": …}``."""
+def page(db, scope, since: int, limit: int, render) -> bytes:
+    """One page as JSON: ``{"changes": […], "next": …, "more": …}``."""
     horizon = ChangeLog.horizon(db)
     if 0 < since < horizon:
         raise CursorExpired(f"cursor {since} is older than the tombstone horizon ({horizon}); pull from 0")
@@ -22,16 +21,14 @@ def page(db, scope, since: int, limit: int, render) -> str:
     if not rows and since > (newest := ChangeLog.newest(db)):
         raise CursorAhead(f"cursor {since} is beyond the newest change; this server never gave it",
                           {"since": [f"at most {newest}"]})
-    texts = render(rows)
-    changes = ",".join(change_text(seq, entity, entity_id, texts.get((entity, entity_id)))
-                       for seq, entity, entity_id in rows)
+    data = render(rows)
+    changes = b",".join(change_json(head, data.get((entity, entity_id))) for _seq, entity, entity_id, head in rows)
     next_cursor = rows[-1][0] if rows else since
-    return f'{{"changes":[{changes}],"next":{next_cursor},"more":{"true" if more else "false"}}}'
+    return b'{"changes":[%b],"next":%d,"more":%b}' % (changes, next_cursor, b"true" if more else b"false")
 
 
-def change_text(change_seq: int, entity: str, entity_id: str, data) -> str:
-    head = f'{{"change_seq":{change_seq},"entity":{json.dumps(entity)},"entity_id":{json.dumps(entity_id)}'
-    return f'{head},"op":"upsert","data":{data}}}' if data is not None else f'{head},"op":"remove"}}'
+def change_json(head: bytes, data) -> bytes:
+    return head + b',"op":"upsert","data":' + data + b"}" if data is not None else head + b',"op":"remove"}'
 
 
 def digest(id_versions) -> dict:

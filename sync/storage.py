@@ -251,14 +251,17 @@ class ChangeLog:
 
     @staticmethod
     def page(db, scope, since: int, limit: int) -> tuple[list, bool]:
-        """(change_seq, entity, entity_id) of each entity whose latest change is after ``since``; more?
+        """(change_seq, entity, entity_id, head) of each entity whose latest change is after ``since``; more?
 
         Walks the log in order from ``since`` and stops after ``limit`` rows, so a full pull costs
         one pass over the log whatever the page size. An entity counts when any of its changes was
         in ``scope`` (SQL over a change row ``s`` and its parameters), so one that left the scope
-        still reaches those who saw it, as a ``remove``.
+        still reaches those who saw it, as a ``remove``. ``head`` is the change's JSON up to its
+        ``op``, as UTF-8 bytes made by SQLite (``{"change_seq":…,"entity":…,"entity_id":…``).
         """
-        sql = ("SELECT c.change_seq, c.entity, c.entity_id FROM changes c WHERE c.change_seq > ? "
+        sql = ("SELECT c.change_seq, c.entity, c.entity_id, CAST('{\"change_seq\":' || c.change_seq || "
+               "',\"entity\":' || json_quote(c.entity) || ',\"entity_id\":' || json_quote(c.entity_id) AS BLOB) "
+               "FROM changes c WHERE c.change_seq > ? "
                "AND NOT EXISTS (SELECT 1 FROM changes later WHERE later.entity = c.entity "
                "AND later.entity_id = c.entity_id AND later.change_seq > c.change_seq) "
                f"AND EXISTS (SELECT 1 FROM changes s WHERE s.entity = c.entity AND s.entity_id = c.entity_id "

@@ -43,7 +43,8 @@ def tile_index(db, snapshot_id) -> dict:
 
 
 def tile_text(db, snapshot_id, name):
-    row = db.execute("SELECT features FROM grid_tiles WHERE snapshot_id = ? AND tile = ?", [snapshot_id, name]).fetchone()
+    """The tile's ``[[ordinal, feature], …]`` as UTF-8 JSON bytes, or None."""
+    row = db.execute("SELECT CAST(features AS BLOB) FROM grid_tiles WHERE snapshot_id = ? AND tile = ?", [snapshot_id, name]).fetchone()
     return row[0] if row else None
 
 

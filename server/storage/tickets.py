@@ -54,8 +54,8 @@ def add_history(db, ticket_id, entry):
 
 
 def record_texts(db, ticket_ids, scope) -> dict:
-    """{id: the stored record's JSON text} of the tickets among ``ticket_ids`` in ``scope``."""
-    rows = db.execute(f"SELECT id, record FROM tickets WHERE id IN (SELECT value FROM json_each(?)) AND ({scope[0]})",
+    """{id: the stored record's JSON as UTF-8 bytes} of the tickets among ``ticket_ids`` in ``scope``."""
+    rows = db.execute(f"SELECT id, CAST(record AS BLOB) FROM tickets WHERE id IN (SELECT value FROM json_each(?)) AND ({scope[0]})",
                       [json.dumps(ticket_ids), *scope[1]])
     return dict(rows.fetchall())
 
