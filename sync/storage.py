@@ -151,10 +151,10 @@ class OpLog:
         return decode_op(row) if row else None
 
     def seq_taken(self, seq: int) -> bool:
-        if seq > self.acked and not self.held_count:
-            return False
-        return self.conn.execute("SELECT 1 FROM ops WHERE device_id = ? AND username = ? AND seq = ? LIMIT 1",
-                                 [*self.key, seq]).fetchone() is not None
+        """Whether an op past the cursor already waits under ``seq`` (ops up to the cursor are all done)."""
+        return bool(self.held_count) and self.conn.execute(
+            "SELECT 1 FROM ops WHERE device_id = ? AND username = ? AND status = 'held' AND seq = ? LIMIT 1",
+            [*self.key, seq]).fetchone() is not None
 
     def record(self, op: dict, body: str, body_hash: str, status: str, result: dict, now: str):
         """Insert or finish the log row of ``op`` (a held op is recorded first, finished later)."""
@@ -202,6 +202,8 @@ def unstorable_reason(text: str):
     """Why SQLite cannot store ``text`` as given (a NUL, a lone surrogate), or None when it can."""
     if "\x00" in text:
         return "NUL characters cannot be stored"
+    if text.isascii():                      # no surrogate can hide in ASCII: skip the encoding
+        return None
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
