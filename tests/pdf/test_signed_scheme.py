@@ -158,3 +158,14 @@ def test_page_one_rasterises(signed, tmp_path):
                     str(tmp_path / "page")], check=True, timeout=60)
     png = next(tmp_path.glob("page*.png"))
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 5000
+
+
+def test_the_qr_code_reads_back_as_the_scheme_hash(signed, tmp_path):
+    """Rasterised and read by zbar, as a phone would scan the printed reply."""
+    _ticket_id, scheme, _record, pdf = signed
+    (tmp_path / "s.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "110", "-png", str(tmp_path / "s.pdf"), str(tmp_path / "page")], check=True,
+                   timeout=60)
+    found = [subprocess.run(["zbarimg", "-q", "--raw", str(page)], capture_output=True, text=True).stdout.strip()
+             for page in sorted(tmp_path.glob("page*.png"))]
+    assert scheme["scheme_hash"] in found
