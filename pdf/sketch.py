@@ -1,7 +1,9 @@
 """The connection sketch, drawn as vectors: customer, connection point, route, nearby assets,
-scale bar and north arrow. Positions are projected to metres (a transverse Mercator centred on
-the customer) before they are scaled onto the page."""
-from pyproj import Transformer
+scale bar and north arrow. Positions are turned into metres east and north of the customer
+(geodesic distance and bearing) before they are scaled onto the page."""
+import math
+
+from pyproj import Geod
 from reportlab.lib import colors
 
 from pdf.fonts import FONT_NAME
@@ -9,10 +11,16 @@ from pdf.fonts import FONT_NAME
 NICE_LENGTHS_M = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
 
 
+GEOD = Geod(ellps="WGS84")
+
+
 def projector(lon0, lat0):
-    transformer = Transformer.from_crs("EPSG:4326", f"+proj=tmerc +lon_0={lon0} +lat_0={lat0} +ellps=WGS84 +units=m",
-                                       always_xy=True)
-    return lambda point: transformer.transform(point["lon"], point["lat"])
+    """Metres east and north of (lon0, lat0) along the geodesic: distance and bearing from the
+    customer are exact (an azimuthal equidistant view), with no projection built per sketch."""
+    def to_metres(point):
+        azimuth, _, distance = GEOD.inv(lon0, lat0, point["lon"], point["lat"])
+        return distance * math.sin(math.radians(azimuth)), distance * math.cos(math.radians(azimuth))
+    return to_metres
 
 
 def sketch_layout(customer: dict, options: list, width, height) -> tuple[float, list]:
