@@ -8,15 +8,16 @@ import datetime as dt
 import fcntl
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from pyhanko.pdf_utils import embed
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers, timestamps
-from pypdf import PdfReader, PdfWriter
 
 DEV_COMMON_NAME = "yekuo DEVELOPMENT scheme signing key"
 FIELD_NAME = "SchemeSignature"
@@ -63,20 +64,24 @@ def create_development_pair(key_path: Path, cert_path: Path):
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
-def with_attachments(pdf: bytes, attachments: dict) -> bytes:
-    """The PDF with ``name → bytes`` embedded files (before signing, so the signature covers them)."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+def attach(writer: IncrementalPdfFileWriter, attachments: dict):
+    """``name → bytes`` embedded in the update that the signature then covers (no second parse)."""
     for name, data in attachments.items():
-        writer.add_attachment(name, data)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
+        embed.embed_file(writer, embed.FileSpec(file_spec_string=name, file_name=name,
+                                                embedded_data=embed.EmbeddedFileObject.from_file_data(writer, data)))
+
+
+@lru_cache(maxsize=4)
+def signer_of(identity: SigningIdentity) -> signers.SimpleSigner:
+    """The key and certificate, read and parsed once per identity (a new key takes a restart)."""
+    return signers.SimpleSigner.load(str(identity.key_path), str(identity.cert_path))
 
 
 def sign(pdf: bytes, identity: SigningIdentity, attachments: dict, reason: str, tsa_url: str = "") -> bytes:
     """Attachments embedded, then signed as PAdES B-B over the whole file (B-T with a TSA URL)."""
-    signer = signers.SimpleSigner.load(str(identity.key_path), str(identity.cert_path))
-    writer = IncrementalPdfFileWriter(io.BytesIO(with_attachments(pdf, attachments)))
+    signer = signer_of(identity)
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    attach(writer, attachments)
     meta = signers.PdfSignatureMetadata(field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES,
                                         md_algorithm="sha256", reason=reason, location="yekuo")
     timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
