@@ -17,7 +17,7 @@ from scheme_builder.errors import SchemeError
 from scheme_builder.synthetic import make_city_grid
 from server.policy import load_policy_book
 
-from benchmarks import sync as sync_bench
+from benchmarks import percentile, sync as sync_bench
 
 TARGET_P99_MS, TARGET_INDEX_S = 10.0, 2.0
 CENTRE = (119.974, 31.811)
@@ -54,11 +54,6 @@ def timed_builds(requests, policy, grid) -> tuple[list, list]:
             hashes.append(type(exc).__name__)
         times.append((time.perf_counter() - start) * 1000)
     return times, hashes
-
-
-def percentile(values, share) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def bench_size(size, policy, count) -> dict:

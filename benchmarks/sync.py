@@ -14,6 +14,7 @@ the raw-SQLite limit measured by the same script on the same disk.
 import json
 import os
 import shutil
+import socket
 import sqlite3
 import statistics
 import subprocess
@@ -30,7 +31,8 @@ import requests
 from scheme_builder.synthetic import make_city_grid
 from sync import push as push_engine
 from sync.client import Client
-from sync.storage import ChangeLog, migrate, transaction
+from benchmarks import percentile
+from sync.storage import ChangeLog, migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 CENTRE = (119.9741, 31.8112)
@@ -123,7 +125,6 @@ class Server:
                     "YEKUO_SYNC_CONCURRENT_PUSHES": str(threads), "YEKUO_SYNC_PUSH_WAIT_SECONDS": "60"}
         self.flask("init-db")
         self.flask("demo")
-        import socket
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             self.port = sock.getsockname()[1]
@@ -244,11 +245,6 @@ def initial_sync(server, folder) -> tuple[float, dict]:
     elapsed = time.perf_counter() - start
     held = [e for e in client.records("reference") if e.startswith("tile:")]
     return elapsed, {"changes": pulled, "tickets": len(client.records("ticket")), "tiles": len(held)}
-
-
-def percentile(values, share) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 # ---- the signed PDF -------------------------------------------------------------------------
