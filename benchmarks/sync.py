@@ -106,10 +106,12 @@ def engine_as_library(folder, ops, batch) -> float:
                      "version = excluded.version", [op["entity_id"], json.dumps(op["data"]), seq])
         return {"status": "applied", "change_seq": seq}
 
-    device, now = push_engine.Device("d", "u"), (lambda: "2026-11-24T01:00:00+00:00")
+    device = push_engine.Device("d", "u")
+    applier = push_engine.Applier(prepare=lambda op: op, apply=apply_op, problem=lambda exc: {"detail": str(exc)},
+                                  now=lambda: "2026-11-24T01:00:00+00:00")
     start = time.perf_counter()
     for i in range(0, len(ops), batch):
-        result = push_engine.push(conn, device, ops[i:i + batch], apply_op, lambda exc: {"detail": str(exc)}, now)
+        result = push_engine.push(conn, device, ops[i:i + batch], applier)
         assert result["acked_seq"] == min(i + batch, len(ops)), result["results"][:1]
     return len(ops) / (time.perf_counter() - start)
 

@@ -9,6 +9,7 @@ import hashlib
 import json
 import sqlite3
 from collections import defaultdict
+from dataclasses import dataclass
 
 from marshmallow import ValidationError
 
@@ -26,11 +27,43 @@ from sync import merge
 PATCHABLE = set(TicketPatchSchema().fields)
 
 
-def apply_op(op: dict, ctx: dict) -> dict:
-    """``ctx``: db, book, services, actor. Returns the op's outcome; the op is loaded here, once."""
+@dataclass(frozen=True)
+class Prepared:
+    """An op read before the write lock: loaded by its schema (and its data by the data's schema).
+
+    A failure is kept and raised at the op's turn, where the REST API would raise it: an op that
+    cannot be loaded is rejected outright; invalid data only after the ticket's scope is checked.
+    """
+    op: dict = None
+    data: object = None
+    error: Exception = None
+    data_error: Exception = None
+
+    def loaded_data(self):
+        if self.data_error:
+            raise self.data_error
+        return self.data
+
+
+def prepare(raw: dict) -> Prepared:
+    """Parse and validate an op; runs outside the write lock, touches no database."""
     try:
-        loaded = OP_SCHEMAS[op.get("type")].load(op) if op.get("type") in OP_SCHEMAS else invalid_type(op)
-        return HANDLERS[loaded["type"]](loaded, ctx)
+        op = OP_SCHEMAS[raw.get("type")].load(raw) if raw.get("type") in OP_SCHEMAS else invalid_type(raw)
+    except Exception as exc:       # raised at its turn, answered as REST would answer it
+        return Prepared(error=exc)
+    loader = DATA_LOADERS.get(op["type"])
+    try:
+        return Prepared(op, loader(op) if loader else None)
+    except Exception as exc:       # raised at its turn, after the scope check
+        return Prepared(op, data_error=exc)
+
+
+def apply_op(prepared: Prepared, ctx: dict) -> dict:
+    """``ctx``: db, book, services, actor. Returns the op's outcome."""
+    try:
+        if prepared.error:
+            raise prepared.error
+        return HANDLERS[prepared.op["type"]](prepared, ctx)
     except sqlite3.OperationalError:
         raise
     except Exception as exc:       # every other failure is this op's rejection, as REST would answer it
@@ -41,20 +74,31 @@ def invalid_type(op):
     raise ValidationError({"type": [f"one of {', '.join(OP_SCHEMAS)}"]})
 
 
-def create(op, ctx) -> dict:
+def load_ticket(op) -> dict:
     data = {**op["data"]}
     if data.setdefault("id", op["entity_id"]) != op["entity_id"]:
         raise Problem("validation-error", "data.id differs from entity_id", errors={"data.id": ["must be entity_id"]})
     try:
-        loaded = ticket_create_schema.load(data)
+        return ticket_create_schema.load(data)
     except ValidationError as exc:
         raise Problem("validation-error", "the ticket is not valid", errors=flatten_errors(exc.messages, "data"))
-    record = tickets.create_ticket(ctx["db"], ctx["book"], ctx["actor"], loaded)
+
+
+def load_evidence(op) -> dict:
+    try:
+        data = EVIDENCE_SCHEMAS[op["type"]].load(op["data"])
+    except ValidationError as exc:
+        raise Problem("validation-error", "the evidence is not valid", errors=flatten_errors(exc.messages, "data"))
+    return {k: iso(v) if hasattr(v, "isoformat") else v for k, v in data.items()}
+
+
+def create(prepared, ctx) -> dict:
+    record = tickets.create_ticket(ctx["db"], ctx["book"], ctx["actor"], prepared.loaded_data())
     return {"status": "applied", "change_seq": record["version"]}
 
 
-def update(op, ctx) -> dict:
-    db, actor = ctx["db"], ctx["actor"]
+def update(prepared, ctx) -> dict:
+    db, actor, op = ctx["db"], ctx["actor"], prepared.op
     ticket = tickets.get_visible(db, actor.user, op["entity_id"])
     check_paths(op["changes"])
     outcome = merge.merge(ticket, op["changes"], op["base_version"])
@@ -99,23 +143,20 @@ def patch_for(ticket, apply: dict) -> dict:
         raise Problem("validation-error", "the changes are not valid", errors=flatten_errors(exc.messages, "changes"))
 
 
-def command(op, ctx) -> dict:
+def command(prepared, ctx) -> dict:
+    op = prepared.op
     record = tickets.run_command(ctx["db"], ctx["book"], ctx["actor"], op["entity_id"], op["command"], op["args"],
                                  op["client_time"], ctx["services"])
     return {"status": "applied", "change_seq": record["version"]}
 
 
-def add_evidence(op, ctx) -> dict:
+def add_evidence(prepared, ctx) -> dict:
     """Insert-only evidence; a document scan also marks its checklist item received."""
-    db, actor = ctx["db"], ctx["actor"]
+    db, actor, op = ctx["db"], ctx["actor"], prepared.op
     ticket = tickets.get_visible(db, actor.user, op["entity_id"])
-    try:
-        data = EVIDENCE_SCHEMAS[op["type"]].load(op["data"])
-    except ValidationError as exc:
-        raise Problem("validation-error", "the evidence is not valid", errors=flatten_errors(exc.messages, "data"))
+    data = prepared.loaded_data()
     if "blob" in data:
         tickets.require_blob(ctx["services"].blobs, data["blob"])
-    data = {k: iso(v) if hasattr(v, "isoformat") else v for k, v in data.items()}
     evidence_id = evidence.add(db, ticket["id"], op["type"].split(".")[0], data, op["op_id"], actor.user.username,
                                actor.device_id, iso(op["client_time"]) if op["client_time"] else None)
     if op["type"] == "document.add":
@@ -131,6 +172,7 @@ def add_evidence(op, ctx) -> dict:
 
 HANDLERS = {"ticket.create": create, "ticket.update": update, "ticket.command": command,
             **{t: add_evidence for t in EVIDENCE_SCHEMAS}}
+DATA_LOADERS = {"ticket.create": load_ticket, **{t: load_evidence for t in EVIDENCE_SCHEMAS}}
 
 
 # ---- pull -----------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ only ops the device has not been told about (it resends them). A resent op (same
 body is ``rejected`` (op-id-reused). An op past a seq gap is stored as ``held`` and applied when
 the gap fills, in the push that fills it.
 
-``apply_op(op)`` is the server's: it returns ``{"status": applied|merged|conflict|rejected, …}`` and
-raises only for failures that must not consume the op (the database failing: the client retries).
-``problem(exc)`` turns a ``sync.errors`` exception into the problem dict a result carries.
+Each op is made ready (its logged body, the server's ``prepare``) before the write lock is taken;
+only the checks against the log and the op's effect run while holding it. The server's part is an
+``Applier``.
 """
 import hashlib
 import json
@@ -108,26 +108,58 @@ def logged_body(op: dict) -> tuple[str, str, Unstorable]:
     return text, body_hash, None
 
 
-def push(db, device: Device, ops: list, apply_op: Callable, problem: Callable, now: Callable) -> dict:
+@dataclass(frozen=True)
+class Applier:
+    """What the server plugs in.
+
+    ``prepare(op)`` runs before the write lock is taken (parsing and validation, so two processes
+    do that at once) and ``apply(prepared)`` inside it, returning ``{"status": applied|merged|
+    conflict|rejected, …}``; ``apply`` raises only for failures that must not consume the op (the
+    database failing: the client retries). ``problem(exc)`` turns a ``sync.errors`` exception into
+    the problem dict a result carries; ``now()`` is the server time as text.
+    """
+    prepare: Callable
+    apply: Callable
+    problem: Callable
+    now: Callable
+
+
+@dataclass(frozen=True)
+class Staged:
+    """An op made ready outside the write lock: as sent, as logged, as the server prepared it."""
+    op: dict
+    body: str
+    body_hash: str
+    unstorable: Unstorable
+    prepared: object
+
+    @classmethod
+    def of(cls, op, applier: Applier) -> "Staged":
+        return cls(op, *logged_body(op), applier.prepare(op))
+
+
+def push(db, device: Device, ops: list, applier: Applier) -> dict:
     """Results of ``ops`` (each already ``identify``-ed), in seq order, after the last commit."""
-    ordered, results = sorted(ops, key=lambda o: o["seq"]), []
-    for start in range(0, max(len(ordered), 1), CHUNK):
+    staged = [Staged.of(op, applier) for op in sorted(ops, key=lambda o: o["seq"])]
+    results = []
+    for start in range(0, max(len(staged), 1), CHUNK):
+        chunk = staged[start:start + CHUNK]
         with transaction(db):
             log = OpLog(db, device.device_id, device.username)
-            log.prefetch([op["op_id"] for op in ordered[start:start + CHUNK]])
-            for op in ordered[start:start + CHUNK]:
-                results.append(push_one(log, op, apply_op, problem, now))
+            log.prefetch([s.op["op_id"] for s in chunk])
+            for op in chunk:
+                results.append(push_one(log, op, applier))
                 if results[-1]["status"] not in ("held", "duplicate"):
-                    results += drain_held(log, apply_op, problem, now)
+                    results += drain_held(log, applier)
             log.flush()
             state = {"acked_seq": log.acked, "held": log.held_seqs()}
     return {**state, "results": results}
 
 
-def push_one(log: OpLog, op: dict, apply_op, problem, now) -> dict:
-    body, body_hash, unstorable = logged_body(op)
+def push_one(log: OpLog, staged: Staged, applier: Applier) -> dict:
+    op, problem = staged.op, applier.problem
     first = log.find(op["op_id"])
-    if first is not None and (first["body_hash"] or logged_body(first["body"])[1]) != body_hash:
+    if first is not None and (first["body_hash"] or logged_body(first["body"])[1]) != staged.body_hash:
         return rejected(op, problem(OpIdReused(
             f"op {op['op_id']} was sent before with another body; give a new op its own op_id",
             {"op_id": ["already used by another op of this device"]})))
@@ -138,40 +170,41 @@ def push_one(log: OpLog, op: dict, apply_op, problem, now) -> dict:
                                               {"seq": [f"must be unique; the device is at {log.acked}"]})))
     if op["seq"] > log.acked + 1:
         if first is None:
-            log.record(op, body, body_hash, "held", {"status": "held"}, now())
+            log.record(op, staged.body, staged.body_hash, "held", {"status": "held"}, applier.now())
         return {"op_id": op["op_id"], "seq": op["seq"], "status": "held"}
-    return take_turn(log, op, (body, body_hash, unstorable), apply_op, problem, now, was_held=first is not None)
+    return take_turn(log, staged, applier, was_held=first is not None)
 
 
 def rejected(op, error: dict) -> dict:
     return {"op_id": op["op_id"], "seq": op["seq"], "status": "rejected", "error": error}
 
 
-def drain_held(log: OpLog, apply_op, problem, now) -> list:
-    """Apply held ops whose turn has come."""
+def drain_held(log: OpLog, applier: Applier) -> list:
+    """Apply held ops whose turn has come (prepared here: they were logged in an earlier push)."""
     applied = []
     while (held := log.next_held()) is not None:
-        applied.append(take_turn(log, held["body"], logged_body(held["body"]), apply_op, problem, now, was_held=True))
+        applied.append(take_turn(log, Staged.of(held["body"], applier), applier, was_held=True))
     return applied
 
 
-def take_turn(log: OpLog, op, logged, apply_op, problem, now, was_held) -> dict:
+def take_turn(log: OpLog, staged: Staged, applier: Applier, was_held) -> dict:
     """The op whose turn it is: its effect (to a savepoint), its log row, the cursor moved on."""
-    body, body_hash, unstorable = logged
-    if unstorable is not None:
-        result = rejected(op, problem(unstorable))
+    op = staged.op
+    if staged.unstorable is not None:
+        result = rejected(op, applier.problem(staged.unstorable))
     else:
-        result = {"op_id": op["op_id"], "seq": op["seq"], **apply_in_savepoint(log.conn, op, apply_op)}
-    log.record(op, body, body_hash, result["status"], result, now())
+        result = {"op_id": op["op_id"], "seq": op["seq"],
+                  **apply_in_savepoint(log.conn, staged.prepared, applier.apply)}
+    log.record(op, staged.body, staged.body_hash, result["status"], result, applier.now())
     log.advance(op["seq"], was_held)
     return result
 
 
-def apply_in_savepoint(conn, op, apply_op) -> dict:
+def apply_in_savepoint(conn, prepared, apply) -> dict:
     """A rejected op's partial effect is rolled back; a raising one takes the chunk down with it."""
     conn.execute("SAVEPOINT op_effect")
     try:
-        outcome = apply_op(op)
+        outcome = apply(prepared)
     except BaseException:
         conn.execute("ROLLBACK TO op_effect")
         conn.execute("RELEASE op_effect")

@@ -16,7 +16,7 @@ from server.schemas.sync import DigestSchema, InfoSchema, PullQuerySchema, PullS
 from server.storage import iso, tickets as ticket_store, utcnow
 from sync import PROTOCOLS, pull as pull_engine, storage as sync_store
 from sync.errors import Unidentified
-from sync.push import Device, identify, push
+from sync.push import Applier, Device, identify, push
 
 blp = Blueprint("sync", __name__, url_prefix="/sync", description="Offline sync (docs/SYNC_PROTOCOL.md)")
 
@@ -88,8 +88,9 @@ def run_push(ops) -> dict:
             op_id = op["op_id"] if isinstance(op, dict) and "op_id" not in exc.errors else None
             results.append({"op_id": op_id, "status": "rejected", "error": problem_of(exc)})
     ctx = op_context()
-    outcome = push(get_db(), device(), identified, lambda op: sync_ops.apply_op(op, ctx), problem_of,
-                   lambda: iso(utcnow()))
+    applier = Applier(prepare=sync_ops.prepare, apply=lambda prepared: sync_ops.apply_op(prepared, ctx),
+                      problem=problem_of, now=lambda: iso(utcnow()))
+    outcome = push(get_db(), device(), identified, applier)
     return {"protocol": 1, **outcome, "results": results + outcome["results"], "server_time": iso(utcnow())}
 
 
