@@ -240,25 +240,27 @@ REFERENCE = {"policy": policy_reference, "grid": grid_reference, "tile": tile_re
 
 
 def pull_scope(db, user):
-    """SQL over a change row ``s``: which changes the user's devices may ever have seen.
+    """Which changes the user's devices may ever have seen: ``scope(alias)`` → (SQL over the change
+    row ``alias``, parameters).
 
     Field devices get the grid tiles around their team's area (the farthest supply radius
     beyond it, so every scheme inside the area can be built offline); without an area, the region's.
     """
     if user.role == "admin":
-        return "1 = 1", []
+        return lambda a: ("1 = 1", [])
     if user.role == "backoffice":
-        return "s.region = ? OR s.region IS NULL", [user.region]
+        return lambda a: (f"{a}.region = ? OR {a}.region IS NULL", [user.region])
     area = users.team_area(db, user.team)
-    if area is None:
-        tile_sql, tile_params = "1 = 1", []
-    else:
-        names = tiles.tiles_of_bbox(tiles.expand(area, tiles.farthest_radius_m(ENGINEERING)))
-        tile_sql = "s.entity_id NOT LIKE 'tile:%' OR s.entity_id IN (SELECT value FROM json_each(?))"
-        tile_params = [json.dumps([tile_entity(user.region, name) for name in names])]
-    return ("(s.entity IN ('ticket', 'evidence') AND s.team = ?) OR "
-            f"(s.entity = 'reference' AND (s.region = ? OR s.region IS NULL) AND ({tile_sql}))",
-            [user.team, user.region, *tile_params])
+    names = area and tiles.tiles_of_bbox(tiles.expand(area, tiles.farthest_radius_m(ENGINEERING)))
+    tile_params = [json.dumps([tile_entity(user.region, name) for name in names])] if area else []
+
+    def scope(a):
+        tiles_sql = (f"{a}.entity_id NOT LIKE 'tile:%' OR {a}.entity_id IN (SELECT value FROM json_each(?))"
+                     if area else "1 = 1")
+        return (f"({a}.entity IN ('ticket', 'evidence') AND {a}.team = ?) OR "
+                f"({a}.entity = 'reference' AND ({a}.region = ? OR {a}.region IS NULL) AND ({tiles_sql}))",
+                [user.team, user.region, *tile_params])
+    return scope
 
 
 def record_reference_versions(db, book):

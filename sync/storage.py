@@ -257,18 +257,20 @@ class ChangeLog:
 
         Walks the log in order from ``since`` and stops after ``limit`` rows, so a full pull costs
         one pass over the log whatever the page size. An entity counts when any of its changes was
-        in ``scope`` (SQL over a change row ``s`` and its parameters), so one that left the scope
-        still reaches those who saw it, as a ``remove``. ``head`` is the change's JSON up to its
+        in ``scope`` (``scope(alias)`` → SQL over the change row ``alias`` and its parameters), so one
+        that left the scope still reaches those who saw it, as a ``remove``; the latest change's own
+        scope is tried first, which is nearly always enough. ``head`` is the change's JSON up to its
         ``op``, as UTF-8 bytes made by SQLite (``{"change_seq":…,"entity":…,"entity_id":…``).
         """
+        own, earlier = scope("c"), scope("s")
         sql = ("SELECT c.change_seq, c.entity, c.entity_id, CAST('{\"change_seq\":' || c.change_seq || "
                "',\"entity\":' || json_quote(c.entity) || ',\"entity_id\":' || json_quote(c.entity_id) AS BLOB) "
                "FROM changes c WHERE c.change_seq > ? "
                "AND NOT EXISTS (SELECT 1 FROM changes later WHERE later.entity = c.entity "
                "AND later.entity_id = c.entity_id AND later.change_seq > c.change_seq) "
-               f"AND EXISTS (SELECT 1 FROM changes s WHERE s.entity = c.entity AND s.entity_id = c.entity_id "
-               f"AND ({scope[0]})) ORDER BY c.change_seq LIMIT ?")
-        rows = conn_of(db).execute(sql, [since, *scope[1], limit + 1]).fetchall()
+               f"AND (({own[0]}) OR EXISTS (SELECT 1 FROM changes s WHERE s.entity = c.entity "
+               f"AND s.entity_id = c.entity_id AND ({earlier[0]}))) ORDER BY c.change_seq LIMIT ?")
+        rows = conn_of(db).execute(sql, [since, *own[1], *earlier[1], limit + 1]).fetchall()
         return rows[:limit], len(rows) > limit
 
     @staticmethod
