@@ -89,7 +89,10 @@ class OpResultSchema(Schema):
     seq = fields.Integer()
     status = fields.String(validate=validate.OneOf(["applied", "merged", "conflict", "rejected", "duplicate", "held"]))
     change_seq = fields.Integer()
-    error = fields.Dict(metadata={"description": "problem details of a rejected op"})
+    error = fields.Dict(metadata={"description": "problem details of a rejected op: validation-error (also for "
+                                                 "text with NUL or lone surrogates, integers beyond 64 bits, NaN, "
+                                                 "nesting deeper than 16), op-id-reused (the op_id was sent before "
+                                                 "with another body), or what the REST API would answer"})
     first = fields.Dict(metadata={"description": "the first result of a resent op"})
     conflicts = fields.List(fields.Dict())
 
@@ -103,7 +106,8 @@ class PushResultSchema(Schema):
 
 
 class PullQuerySchema(Schema):
-    since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ROW_ID))
+    since = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_ROW_ID), metadata={
+        "description": "the cursor (next of the last page); beyond the newest change → 422"})
     limit = fields.Integer(load_default=500, validate=validate.Range(min=1, max=5000))
 
 
@@ -111,10 +115,14 @@ class ChangeOutSchema(Schema):
     change_seq = fields.Integer()
     entity = fields.String(metadata={"description": "ticket | evidence | reference"})
     entity_id = fields.String(metadata={"description": "a ticket id; an evidence row number; for reference data "
-                                                     "policy:<pack id>, engineering: or grid:<region>"})
+                                                     "policy:<pack id>, engineering:, grid:<region> (the tile index) "
+                                                     "or tile:<region>:<i>_<j> (one 0.05° tile of the grid)"})
     op = fields.String(validate=validate.OneOf(["upsert", "remove"]))
     data = fields.Dict(metadata={"description": "the current record (absent on remove); grid: {region, version, "
-                                                "features}; policy: {id, version, pack}; engineering: {engineering}"})
+                                                "asset_count, tile_degrees, tiles, centre}; tile: {region, version, "
+                                                "tile, features: [[ordinal, feature], …]}; policy: {id, version, "
+                                                "pack}; engineering: {engineering}. Field devices get the tiles "
+                                                "within the farthest supply radius of their team's area"})
 
 
 class PullSchema(Schema):
