@@ -4,6 +4,7 @@ from functools import wraps
 
 from flask import current_app, g, request
 
+from server import access
 from server.db import get_db, transaction
 from server.errors import Problem
 from server.storage import devices, users
@@ -59,14 +60,13 @@ def authenticate():
     g.user, g.device_id = user, row["device_id"]
 
 
-def auth_required(*roles):
-    """Decorator: authenticate first, then allow only ``roles`` (any role when none given)."""
+def auth_required(action: str):
+    """Decorator: authenticate first, then ask :mod:`server.access` whether the role may do ``action``."""
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             authenticate()
-            if roles and g.user.role not in roles:
-                raise Problem("forbidden", f"role {g.user.role!r} may not do this; needs one of {', '.join(roles)}.")
+            access.require(g.user, action)
             return view(*args, **kwargs)
         apidoc = dict(getattr(view, "_apidoc", {}))
         apidoc["manual_doc"] = {**apidoc.get("manual_doc", {}), "security": BEARER_SECURITY}

@@ -1,5 +1,5 @@
 """Resolving a field conflict: a person picks a value; the resolution is a change devices pull."""
-from server import sync_ops, tickets
+from server import access, sync_ops, tickets
 from server.db import transaction
 from server.errors import Problem
 from server.policy import PolicyBook
@@ -7,7 +7,7 @@ from server.storage import conflicts as store
 
 
 def visible_conflicts(db, user) -> list:
-    sql, params = tickets.scope_sql(user)
+    sql, params = access.ticket_filter(user)
     return store.list_open(db, f"SELECT id FROM tickets WHERE {sql}", params)
 
 
@@ -18,7 +18,7 @@ def resolve(db, book: PolicyBook, actor: tickets.Actor, conflict_id: int, value)
         if conflict is None:
             raise Problem("not-found", f"no conflict {conflict_id}")
         ticket = tickets.get_visible(db, actor.user, conflict["ticket_id"])
-        if actor.user.role not in ("backoffice", "admin") and ticket.get("manager") != actor.user.username:
+        if not access.may_resolve_conflict(actor.user, ticket):
             raise Problem("forbidden", "only the back office or the ticket's manager resolves its conflicts")
         if conflict["resolved_at"]:
             raise Problem("illegal-command", f"conflict {conflict_id} was resolved by {conflict['resolved_by']}")

@@ -26,6 +26,7 @@ PROBLEM_TYPES = {
     "capacity-taken": (409, "The capacity was taken meanwhile"),
     "offset-mismatch": (409, "Upload offset does not match"),
     "op-id-reused": (409, "The op_id was used for another op"),
+    "national-calendar": (409, "The national calendar covers this year"),
     "hash-mismatch": (422, "Content does not match its hash"),
     "payload-too-large": (413, "Payload too large"),
     "unsupported-media-type": (415, "Unsupported media type"),

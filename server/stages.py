@@ -1,16 +1,15 @@
 """The stage machine: which command is legal in which stage, for whom, and where it leads.
 
 A ticket follows its pack's pipeline (申请受理 → … → 装表接电). Stages change only through the
-commands of ``COMMANDS``; each names the stages it is legal in, the roles that may run it, the
+commands of ``COMMANDS``; each names the stages it is legal in, the
 preconditions that must hold and the stage it completes. The REST API and sync both call
 :func:`check_command`, so there is one set of rules.
 """
 from dataclasses import dataclass
 
+from server import access
 from server.policy import Pack
 
-FIELD = frozenset({"customer_manager", "project_manager"})
-BACKOFFICE = frozenset({"backoffice", "admin"})
 SCHEME_STAGE = "@scheme"        # the scheme_reply stage, or acceptance where the pipeline has none
 TERMINAL = ("completed", "cancelled")
 
@@ -27,30 +26,29 @@ class IllegalCommand(Exception):
 class Command:
     name: str
     legal_in: frozenset           # stage names, SCHEME_STAGE, or "*" for any open stage
-    roles: frozenset
     requires: tuple = ()
     completes: frozenset = frozenset()   # stages this command finishes (the ticket moves on)
     cancels: bool = False
 
 
 COMMANDS = {c.name: c for c in (
-    Command("complete_acceptance", frozenset({"accepted"}), FIELD,
+    Command("complete_acceptance", frozenset({"accepted"}),
             ("documents_accepted", "scheme_signed_in_scheme_stage"), frozenset({"accepted"})),
-    Command("propose_scheme", frozenset({SCHEME_STAGE}), FIELD | BACKOFFICE, ("needs_scheme", "scheme_unsigned")),
-    Command("choose_option", frozenset({SCHEME_STAGE}), FIELD | BACKOFFICE, ("scheme_unsigned", "scheme_proposed")),
-    Command("write_manual_scheme", frozenset({SCHEME_STAGE}), BACKOFFICE, ("scheme_unsigned", "scheme_is_manual")),
-    Command("cosign", frozenset({SCHEME_STAGE}), BACKOFFICE,
+    Command("propose_scheme", frozenset({SCHEME_STAGE}), ("needs_scheme", "scheme_unsigned")),
+    Command("choose_option", frozenset({SCHEME_STAGE}), ("scheme_unsigned", "scheme_proposed")),
+    Command("write_manual_scheme", frozenset({SCHEME_STAGE}), ("scheme_unsigned", "scheme_is_manual")),
+    Command("cosign", frozenset({SCHEME_STAGE}),
             ("scheme_unsigned", "scheme_chosen", "scheme_awaits_cosign")),
-    Command("sign_scheme", frozenset({SCHEME_STAGE}), FIELD,
+    Command("sign_scheme", frozenset({SCHEME_STAGE}),
             ("scheme_unsigned", "scheme_chosen", "scheme_cosigned_if_required"), frozenset({"scheme_reply"})),
-    Command("complete_design_review", frozenset({"design_review"}), FIELD | BACKOFFICE, (),
+    Command("complete_design_review", frozenset({"design_review"}), (),
             frozenset({"design_review"})),
-    Command("complete_mid_inspection", frozenset({"mid_inspection"}), FIELD | BACKOFFICE, (),
+    Command("complete_mid_inspection", frozenset({"mid_inspection"}), (),
             frozenset({"mid_inspection"})),
-    Command("complete_works", frozenset({"grid_works"}), FIELD, ("scheme_signed",), frozenset({"grid_works"})),
-    Command("connect", frozenset({"connect"}), FIELD, ("scheme_signed", "documents_received"),
+    Command("complete_works", frozenset({"grid_works"}), ("scheme_signed",), frozenset({"grid_works"})),
+    Command("connect", frozenset({"connect"}), ("scheme_signed", "documents_received"),
             frozenset({"connect"})),
-    Command("cancel", frozenset({"*"}), frozenset({"customer_manager"}) | BACKOFFICE, (), cancels=True),
+    Command("cancel", frozenset({"*"}), (), cancels=True),
 )}
 
 
@@ -156,7 +154,7 @@ def is_legal_here(command: Command, ticket, pack: Pack) -> bool:
 
 def allowed_commands(ticket, pack: Pack, role: str) -> list:
     """Commands this role may run in the ticket's current stage (preconditions aside)."""
-    return [c.name for c in COMMANDS.values() if role in c.roles and is_legal_here(c, ticket, pack)]
+    return [c.name for c in COMMANDS.values() if access.may_run(role, c.name) and is_legal_here(c, ticket, pack)]
 
 
 def check_command(name: str, ticket, pack: Pack, role: str) -> Command:
@@ -165,7 +163,7 @@ def check_command(name: str, ticket, pack: Pack, role: str) -> Command:
     command = COMMANDS.get(name)
     if command is None or not is_legal_here(command, ticket, pack):
         raise IllegalCommand(f"{name!r} is not legal in stage {stage!r}", stage, allowed)
-    if role not in command.roles:
+    if not access.may_run(role, name):
         raise IllegalCommand(f"role {role!r} may not run {name!r}", stage, allowed)
     for requirement in command.requires:
         unmet = PRECONDITIONS[requirement](ticket, pack)

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from marshmallow import ValidationError
 
 from scheme_builder.policy import canonical_json
-from server import tickets
+from server import access, tickets
 from server.db import transaction
 from server.errors import Problem, flatten_errors, problem_of
 from scheme_builder import tiles
-from server.grid import ENGINEERING, grid_version, tile_entity, tile_snapshots
+from server.grid import ENGINEERING, grid_version, tile_snapshots
 from server.schemas.sync import EVIDENCE_SCHEMAS, OP_SCHEMAS
 from server.schemas.tickets import TicketPatchSchema, ticket_create_schema, ticket_patch_schema
 from server.storage import conflicts, evidence, grid as grid_store, iso, tickets as ticket_store, users
@@ -192,12 +192,12 @@ def renderer(db, book, user):
 
 
 def render_tickets(db, book, user, ids) -> dict:
-    return ticket_store.record_texts(db, ids, tickets.scope_sql(user))
+    return ticket_store.record_texts(db, ids, access.ticket_filter(user))
 
 
 def render_evidence(db, book, user, ids) -> dict:
     return {str(row["id"]): json.dumps(row, ensure_ascii=False).encode()
-            for row in evidence.rows_in_scope(db, [int(i) for i in ids], tickets.scope_sql(user))}
+            for row in evidence.rows_in_scope(db, [int(i) for i in ids], access.ticket_filter(user))}
 
 
 def render_reference(db, book, user, ids) -> dict:
@@ -237,30 +237,6 @@ def tile_reference(db, book, name):
 RENDERERS = {"ticket": render_tickets, "evidence": render_evidence, "reference": render_reference}
 REFERENCE = {"policy": policy_reference, "grid": grid_reference, "tile": tile_reference,
              "engineering": lambda db, book, name: json.dumps({"engineering": ENGINEERING}, ensure_ascii=False).encode()}
-
-
-def pull_scope(db, user):
-    """Which changes the user's devices may ever have seen: ``scope(alias)`` → (SQL over the change
-    row ``alias``, parameters).
-
-    Field devices get the grid tiles around their team's area (the farthest supply radius
-    beyond it, so every scheme inside the area can be built offline); without an area, the region's.
-    """
-    if user.role == "admin":
-        return lambda a: ("1 = 1", [])
-    if user.role == "backoffice":
-        return lambda a: (f"{a}.region = ? OR {a}.region IS NULL", [user.region])
-    area = users.team_area(db, user.team)
-    names = area and tiles.tiles_of_bbox(tiles.expand(area, tiles.farthest_radius_m(ENGINEERING)))
-    tile_params = [json.dumps([tile_entity(user.region, name) for name in names])] if area else []
-
-    def scope(a):
-        tiles_sql = (f"{a}.entity_id NOT LIKE 'tile:%' OR {a}.entity_id IN (SELECT value FROM json_each(?))"
-                     if area else "1 = 1")
-        return (f"({a}.entity IN ('ticket', 'evidence') AND {a}.team = ?) OR "
-                f"({a}.entity = 'reference' AND ({a}.region = ? OR {a}.region IS NULL) AND ({tiles_sql}))",
-                [user.team, user.region, *tile_params])
-    return scope
 
 
 def record_reference_versions(db, book):

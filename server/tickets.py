@@ -11,7 +11,7 @@ from typing import Optional
 
 from marshmallow import ValidationError
 
-from server import monitor, schemes, stages
+from server import access, monitor, schemes, stages
 from server.db import transaction
 from server.errors import Problem, flatten_errors
 from server.schemas.commands import command_args_schema
@@ -37,27 +37,10 @@ class Services:
 
 # ---- scope --------------------------------------------------------------------------------
 
-def scope_sql(user: User):
-    """Which tickets a user sees: managers their team's, back office their region's, admin all."""
-    if user.role == "admin":
-        return "1 = 1", []
-    if user.role == "backoffice":
-        return "region = ?", [user.region]
-    return "team = ?", [user.team]
-
-
-def in_scope(user: User, ticket) -> bool:
-    if user.role == "admin":
-        return True
-    if user.role == "backoffice":
-        return ticket["region"] == user.region
-    return ticket["team"] == user.team
-
-
 def get_visible(db, user: User, ticket_id) -> dict:
     """The ticket if it exists and ``user`` may see it; 404 otherwise (no hint that it exists)."""
     ticket = store.get_ticket(db, ticket_id)
-    if ticket is None or not in_scope(user, ticket):
+    if ticket is None or not access.sees_ticket(user, ticket):
         raise Problem("not-found", f"no ticket {ticket_id!r}")
     return ticket
 
@@ -91,16 +74,16 @@ def assign_team(db, actor: Actor, data) -> tuple[str, Optional[str]]:
     """The ticket's team and manager: the caller's own unless the back office names others."""
     user = actor.user
     team = data.get("team") or user.team
-    if user.role in stages.FIELD and team != user.team:
-        raise Problem("validation-error", "a manager creates tickets for their own team",
-                      errors={"team": [f"must be {user.team!r}"]})
     region = users.team_region(db, team)
     if region is None:
         raise Problem("validation-error", f"no team {team!r}", errors={"team": ["unknown team"]})
-    if region != data["region"] or (user.role == "backoffice" and region != user.region):
+    refusal = access.may_create_for(user, team, region)
+    if refusal:
+        raise Problem("validation-error", f"you cannot open tickets for team {team!r}", errors={refusal[0]: [refusal[1]]})
+    if region != data["region"]:
         raise Problem("validation-error", f"team {team!r} works in region {region!r}",
                       errors={"region": [f"team {team!r} is in region {region!r}"]})
-    manager = data["manager"] if "manager" in data else (user.username if user.role == "customer_manager" else None)
+    manager = data["manager"] if "manager" in data else access.default_manager(user)
     check_manager(db, manager, team)
     return team, manager
 
@@ -109,7 +92,7 @@ def check_manager(db, manager, team):
     if manager is None:
         return
     person = users.get_user(db, manager)
-    if not person or person.team != team or person.role != "customer_manager":
+    if not person or person.team != team or not access.may(person, "tickets.handle"):
         raise Problem("validation-error", f"{manager!r} is not a customer manager of team {team!r}",
                       errors={"manager": ["not a customer manager of the ticket's team"]})
 
@@ -266,8 +249,7 @@ def grab(db, actor: Actor, ticket_id, max_open: int) -> dict:
     """抢单: a customer manager takes an unassigned ticket of their team, while their open load allows."""
     with transaction(db):
         ticket = get_visible(db, actor.user, ticket_id)
-        if actor.user.role != "customer_manager":
-            raise Problem("forbidden", "only customer managers grab tickets")
+        access.require(actor.user, "pool.grab")
         if ticket.get("manager"):
             raise Problem("illegal-command", f"ticket {ticket_id!r} is already handled by {ticket['manager']}")
         if ticket["stage"] in stages.TERMINAL:
@@ -281,7 +263,7 @@ def grab(db, actor: Actor, ticket_id, max_open: int) -> dict:
 
 def pool(db, user: User) -> list:
     """The team's unassigned open tickets, most urgent stage deadline first."""
-    return store.records_where(db, scope_sql(user), store.UNASSIGNED, order=store.INBOX_ORDER["due"])
+    return store.records_where(db, access.ticket_filter(user), store.UNASSIGNED, order=store.INBOX_ORDER["due"])
 
 
 def with_history(db, ticket, pack: Pack, user: User) -> dict:

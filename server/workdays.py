@@ -37,6 +37,11 @@ def national_workday(day: date):
         return None
 
 
+def national_year(year: int) -> bool:
+    """Does chinesecalendar hold the State Council's notice for ``year``?"""
+    return national_workday(date(year, 6, 1)) is not None
+
+
 class WorkCalendar:
     """Is a date a working day, and is that answer certain?"""
 

@@ -228,11 +228,14 @@ def entity_ops(db, entity_id) -> list:
     return [decode_op(row) for row in rows]
 
 
-def client_lag_seconds(db, month: str):
-    """Mean seconds from the device's clock to the server's receipt, over the ops of ``month`` (YYYY-MM)."""
+def client_lag_seconds(db, month: str, usernames=None):
+    """Mean seconds from the device's clock to the server's receipt, over the ops of ``month`` (YYYY-MM),
+    of ``usernames`` only when given."""
+    who = "AND username IN (SELECT value FROM json_each(?))" if usernames is not None else ""
     return conn_of(db).execute(
         "SELECT avg((julianday(received_at) - julianday(client_time)) * 86400) FROM ops "
-        "WHERE client_time IS NOT NULL AND substr(received_at, 1, 7) = ?", [month]).fetchone()[0]
+        f"WHERE client_time IS NOT NULL AND substr(received_at, 1, 7) = ? {who}",
+        [month, *([json.dumps(list(usernames))] if usernames is not None else [])]).fetchone()[0]
 
 
 # ---- the change log ---------------------------------------------------------------------------

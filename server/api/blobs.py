@@ -35,7 +35,7 @@ def upload_headers(offset, length) -> dict:
 
 
 @blp.route("/<hex_>", methods=["HEAD"])
-@auth_required()
+@auth_required("blobs")
 @blp.response(200, description="known: Upload-Offset and Upload-Length say how much is stored")
 @blp.alt_response(404, schema=ProblemSchema)
 def head_blob(hex_):
@@ -47,7 +47,7 @@ def head_blob(hex_):
 
 
 @blp.route("/<hex_>", methods=["PATCH"])
-@auth_required()
+@auth_required("blobs")
 @blp.doc(requestBody={"required": True, "content": {UPLOAD_TYPE: {"schema": {"type": "string", "format": "binary"}}}})
 @blp.response(204, description="chunk stored; Upload-Offset is the new offset")
 @blp.alt_response(409, schema=ProblemSchema, description="offset-mismatch: HEAD for the stored offset")
@@ -65,7 +65,7 @@ def patch_blob(hex_):
 
 
 @blp.route("/<hex_>", methods=["GET"])
-@auth_required()
+@auth_required("blobs")
 @blp.response(200, description="the blob's bytes")
 @blp.alt_response(404, schema=ProblemSchema)
 def get_blob(hex_):

@@ -13,7 +13,7 @@ blp = Blueprint("conflicts", __name__, url_prefix="/api/conflicts", description=
 
 
 @blp.route("", methods=["GET"])
-@auth_required()
+@auth_required("tickets.read")
 @blp.response(200, ConflictSchema(many=True))
 def list_conflicts():
     """Open conflicts on tickets the caller may see, oldest first."""
@@ -21,7 +21,7 @@ def list_conflicts():
 
 
 @blp.route(f"/<{ROW_ID}:conflict_id>/resolve", methods=["POST"])
-@auth_required()
+@auth_required("tickets.write")
 @blp.arguments(ResolveSchema)
 @blp.response(200, ConflictSchema)
 @blp.alt_response(409, schema=ProblemSchema, description="already resolved")

@@ -1,6 +1,7 @@
 """Devices: the back office sees who logged in from where and revokes lost handhelds."""
 from flask import g
 
+from server import access
 from server.api import Blueprint
 from server.auth import auth_required
 from server.db import get_db, transaction
@@ -12,11 +13,11 @@ blp = Blueprint("devices", __name__, url_prefix="/api/devices", description="Han
 
 
 def region_of_caller():
-    return None if g.user.role == "admin" else g.user.region
+    return access.region_or_own(g.user, None)
 
 
 @blp.route("", methods=["GET"])
-@auth_required("backoffice", "admin")
+@auth_required("devices.manage")
 @blp.response(200, DeviceSchema(many=True))
 def list_devices():
     """Devices with a token in the caller's region (all regions for admin)."""
@@ -24,7 +25,7 @@ def list_devices():
 
 
 @blp.route("/<device_id>", methods=["DELETE"])
-@auth_required("backoffice", "admin")
+@auth_required("devices.manage")
 @blp.response(200, RevokedSchema)
 def revoke_device(device_id):
     """Revoke the device: its next request gets 401; the device keeps its queue for a new log-in."""

@@ -1,7 +1,7 @@
 """Grid data: the back office imports a file (GeoJSON or CSV) as the regions' new snapshots."""
 from flask import current_app, g, request
 
-from server import grid as service
+from server import access, grid as service
 from server.api import Blueprint, file_body_doc, uploaded_file
 from server.auth import auth_required
 from server.db import get_db
@@ -31,7 +31,7 @@ def decode(data: bytes) -> str:
 
 
 @blp.route("/imports", methods=["POST"])
-@auth_required("backoffice", "admin")
+@auth_required("grid.import")
 @blp.doc(requestBody=file_body_doc(*DEFAULT_NAMES))
 @blp.response(201, ImportResultSchema)
 @blp.alt_response(422, schema=ProblemSchema,
@@ -40,16 +40,16 @@ def decode(data: bytes) -> str:
 def import_grid(*_args):
     """Import a grid file: each region in it gets a new numbered snapshot; all or nothing."""
     text, filename = grid_file()
-    regions = None if g.user.role == "admin" else {g.user.region}
+    regions = access.regions(g.user)
     return service.import_grid(get_db(), current_app.extensions["yekuo.policies"], text, filename,
                                g.user.username, regions)
 
 
 @blp.route("/imports", methods=["GET"])
-@auth_required("backoffice", "admin")
+@auth_required("grid.history")
 @blp.arguments(SnapshotQuerySchema, location="query")
 @blp.response(200, SnapshotSchema(many=True))
 def list_imports(query):
     """Snapshot history, newest first (back office: its region)."""
-    region = g.user.region if g.user.role != "admin" else query.get("region")
+    region = access.region_or_own(g.user, query.get("region"))
     return store.list_snapshots(get_db(), region)

@@ -31,7 +31,7 @@ def trusted_certificates() -> list:
 
 
 @blp.route("/tickets/<ticket_id>/scheme.pdf", methods=["GET"])
-@auth_required()
+@auth_required("tickets.read")
 @blp.response(200, description="the signed supply scheme reply (application/pdf)")
 @blp.alt_response(404, schema=ProblemSchema)
 def scheme_pdf(ticket_id):
@@ -44,7 +44,7 @@ def scheme_pdf(ticket_id):
 
 
 @blp.route("/tickets/<ticket_id>/application.pdf", methods=["GET"])
-@auth_required()
+@auth_required("tickets.read")
 @blp.response(200, description="the generated application form (免填单), for the customer to check and sign")
 @blp.alt_response(404, schema=ProblemSchema)
 def application_pdf(ticket_id):

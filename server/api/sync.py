@@ -6,7 +6,7 @@ import threading
 from flask import Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from server import sync_ops, tickets
+from server import access, sync_ops, tickets
 from server.api import Blueprint
 from server.auth import auth_required
 from server.db import get_db
@@ -54,7 +54,7 @@ def op_context() -> dict:
 
 
 @blp.route("/push", methods=["POST"])
-@auth_required()
+@auth_required("sync")
 @blp.arguments(PushSchema)
 @blp.response(200, PushResultSchema)
 @blp.alt_response(413, schema=ProblemSchema, description="more than max_ops ops or max_bytes bytes")
@@ -95,14 +95,14 @@ def run_push(ops) -> dict:
 
 
 @blp.route("/pull", methods=["GET"])
-@auth_required()
+@auth_required("sync")
 @blp.arguments(PullQuerySchema, location="query")
 @blp.response(200, PullSchema)
 @blp.alt_response(410, schema=ProblemSchema, description="cursor-expired: pull again from 0")
 def pull_changes(query):
     """What changed since a server cursor, latest state per entity, in the caller's scope (gzip on request)."""
     db = get_db()
-    body = pull_engine.page(db, sync_ops.pull_scope(db, g.user), query["since"], query["limit"],
+    body = pull_engine.page(db, access.change_filter(db, g.user), query["since"], query["limit"],
                             sync_ops.renderer(db, current_app.extensions["yekuo.policies"], g.user))
     return Response(body, mimetype="application/json")
 
@@ -118,15 +118,15 @@ def gzip_pull(response):
 
 
 @blp.route("/digest", methods=["GET"])
-@auth_required()
+@auth_required("sync")
 @blp.response(200, DigestSchema)
 def digest():
     """Count and hash of (ticket id, version) the caller's pull delivers: compare with the device's."""
-    return pull_engine.digest(ticket_store.id_versions(get_db(), tickets.scope_sql(g.user)))
+    return pull_engine.digest(ticket_store.id_versions(get_db(), access.ticket_filter(g.user)))
 
 
 @blp.route("/info", methods=["GET"])
-@auth_required()
+@auth_required("sync")
 @blp.response(200, InfoSchema)
 def info():
     """Protocol versions, batch limits, horizon, server time, and this device's cursor and held ops."""

@@ -1,7 +1,7 @@
 """Tickets over REST: the same service (and rules) that sync uses."""
 from flask import current_app, g
 
-from server import tickets as service
+from server import access, tickets as service
 from server.api import Blueprint
 from server.auth import auth_required
 from server.db import get_db
@@ -29,7 +29,7 @@ def present(ticket):
 
 
 @blp.route("", methods=["POST"])
-@auth_required()
+@auth_required("tickets.write")
 @blp.arguments(TicketCreateSchema)
 @blp.response(201, TicketSchema)
 @blp.alt_response(422, schema=ProblemSchema, description="invalid field; `errors` names it")
@@ -39,21 +39,21 @@ def create_ticket(body):
 
 
 @blp.route("", methods=["GET"])
-@auth_required()
+@auth_required("tickets.read")
 @blp.arguments(TicketQuerySchema, location="query")
 @blp.response(200, TicketPageSchema)
 def list_tickets(query):
     """Tickets the caller may see, oldest first, filtered, in pages (``next_cursor``)."""
     limit = query.pop("limit", current_app.config["PAGE_SIZE"])
     after = int(query.pop("cursor", 0))
-    rows = store.list_tickets(get_db(), service.scope_sql(g.user), {**query, "now": utcnow()}, after, limit + 1)
+    rows = store.list_tickets(get_db(), access.ticket_filter(g.user), {**query, "now": utcnow()}, after, limit + 1)
     page = rows[:limit]
     return {"items": [present(t) for t in page],
             "next_cursor": str(page[-1]["number"]) if len(rows) > limit else None}
 
 
 @blp.route("/<ticket_id>", methods=["GET"])
-@auth_required()
+@auth_required("tickets.read")
 @blp.response(200, TicketSchema)
 @blp.alt_response(404, schema=ProblemSchema)
 def get_ticket(ticket_id):
@@ -62,7 +62,7 @@ def get_ticket(ticket_id):
 
 
 @blp.route("/<ticket_id>", methods=["PATCH"])
-@auth_required()
+@auth_required("tickets.write")
 @blp.arguments(TicketPatchSchema)
 @blp.response(200, TicketSchema)
 def patch_ticket(body, ticket_id):
@@ -71,7 +71,7 @@ def patch_ticket(body, ticket_id):
 
 
 @blp.route("/<ticket_id>/commands", methods=["POST"])
-@auth_required()
+@auth_required("tickets.write")
 @blp.arguments(CommandSchema)
 @blp.response(200, TicketSchema)
 @blp.alt_response(409, schema=ProblemSchema,
@@ -87,7 +87,7 @@ def run_command(body, ticket_id):
 
 
 @blp.route("/<ticket_id>/audit", methods=["GET"])
-@auth_required()
+@auth_required("tickets.read")
 @blp.response(200, AuditEntrySchema(many=True))
 @blp.alt_response(404, schema=ProblemSchema)
 def audit(ticket_id):
@@ -97,7 +97,7 @@ def audit(ticket_id):
 
 
 @blp.route("/<ticket_id>/grab", methods=["POST"])
-@auth_required("customer_manager")
+@auth_required("pool.grab")
 @blp.response(200, TicketSchema)
 @blp.alt_response(409, schema=ProblemSchema, description="already taken, or the caller's open load is full")
 def grab(ticket_id):

@@ -1,5 +1,7 @@
 """Teams and users. Passwords are hashed with werkzeug (scrypt/pbkdf2), never stored in clear."""
 import json
+import secrets
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Optional
 
@@ -41,10 +43,22 @@ def get_user(db, username) -> Optional[User]:
 
 
 def check_credentials(db, username, password) -> Optional[User]:
+    """The user for a right password. An unknown name is checked against a dummy hash, so the answer
+    takes as long as for a wrong password and timing does not tell which names exist."""
     rows = list(db["users"].rows_where("username = ?", [username]))
-    if rows and check_password_hash(rows[0]["password_hash"], password):
+    stored = rows[0]["password_hash"] if rows else dummy_hash()
+    if check_password_hash(stored, password) and rows:
         return to_user(rows[0])
     return None
+
+
+@lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def usernames_in(db, region) -> list:
+    return [name for (name,) in db.execute("SELECT username FROM users WHERE region = ?", [region])]
 
 
 def team_region(db, team) -> Optional[str]:

@@ -1,20 +1,20 @@
 """The back-office console: server-rendered pages (Jinja, Chinese labels, no JS build step).
 
 Log-in with a session cookie; every POST form carries a CSRF token (Flask-WTF); the same scope
-rules as the API (``tickets.scope_sql`` / ``get_visible``) decide what each page shows.
+rules as the API (:mod:`server.access`) decide what each page shows.
 """
 from functools import wraps
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
+from server import access
 from server.db import get_db
 from server.errors import Problem
 from server.storage import users
 
 web = Blueprint("web", __name__, template_folder="../templates/web")
 csrf = CSRFProtect()
-BACKOFFICE = ("backoffice", "admin")
 
 
 @web.before_request
@@ -25,14 +25,14 @@ def load_user_and_check_csrf():
         csrf.protect()
 
 
-def login_required(*roles):
-    """Pages need a logged-in user (and one of ``roles`` when given)."""
+def login_required(action: str):
+    """Pages need a logged-in user whose role may do ``action`` (:mod:`server.access`)."""
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
             if g.user is None:
                 return redirect(url_for("web.login", next=request.full_path))
-            if roles and g.user.role not in roles:
+            if not access.may(g.user, action):
                 raise Problem("forbidden", "这个页面需要后台权限")
             return view(*args, **kwargs)
         return wrapper

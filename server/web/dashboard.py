@@ -7,10 +7,10 @@ from datetime import datetime
 from flask import Response, current_app, g, render_template, request
 
 from pdf.labels import CUSTOMER_CLASSES, label
-from server import tickets as service
+from server import access
 from server.db import get_db
 from server.errors import Problem
-from server.storage import tickets as store, utcnow
+from server.storage import tickets as store, users, utcnow
 from server.storage.calendar import load_calendar
 from server.web import login_required, web
 from sync import storage as sync_store
@@ -47,7 +47,7 @@ def summary_rows(db, tickets, region, month) -> list:
     signed = [t["scheme"] for t in tickets if (t.get("scheme") or {}).get("signed_at")]
     on_site = [s for s in signed if s.get("signed_on_device") not in (None, "web", "demo")]
     pays = sum(((s.get("chosen_option") or {}).get("cost_estimate_yuan") or {}).get("customer_pays", 0) for s in signed)
-    lag = sync_store.client_lag_seconds(db, month)
+    lag = sync_store.client_lag_seconds(db, month, region and users.usernames_in(db, region))
     ids = [t["id"] for t in tickets] or [""]
     marks = ",".join("?" * len(ids))
     conflicts = db.execute(f"SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND ticket_id IN ({marks})",
@@ -65,18 +65,18 @@ def indicators(region, month) -> dict:
     condition, params = "json_extract(record, '$.created_at') LIKE ?", [f"{month}%"]
     if region:
         condition, params = f"{condition} AND region = ?", [*params, region]
-    tickets = store.records_where(db, service.scope_sql(g.user), condition, params)
+    tickets = store.records_where(db, access.ticket_filter(g.user), condition, params)
     book = current_app.extensions["yekuo.policies"]
     return {"by_class": class_rows(db, tickets, book), "summary": summary_rows(db, tickets, region, month)}
 
 
 def params():
-    return request.args.get("region", "" if g.user.role == "admin" else g.user.region), \
+    return access.region_or_own(g.user, request.args.get("region")) or "", \
         request.args.get("month", utcnow().strftime("%Y-%m"))
 
 
 @web.route("/dashboard")
-@login_required()
+@login_required("dashboard.read")
 def dashboard():
     region, month = params()
     data = indicators(region, month)
@@ -86,7 +86,7 @@ def dashboard():
 
 
 @web.route("/dashboard.csv")
-@login_required()
+@login_required("dashboard.read")
 def dashboard_csv():
     region, month = params()
     table = request.args.get("table", "by_class")

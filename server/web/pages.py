@@ -8,14 +8,14 @@ from pdf.sketch import scale_bar_m, sketch_layout
 from scheme_builder import capacity
 from scheme_builder.errors import GridDataError
 from server.grid import scheme_policy
-from server import conflicts as conflict_service, grid as grid_service, stages, tickets as service
+from server import access, conflicts as conflict_service, grid as grid_service, stages, tickets as service
 from server.db import get_db
 from server.errors import Problem
 from server.jobs import job_status
 from pdf.labels import STAGES, label
 from server.storage import ROW_ID, grid as grid_store, outbox, tickets as store, users, utcnow
 from server.storage.calendar import load_calendar
-from server.web import BACKOFFICE, login_required, web
+from server.web import login_required, web
 from server.web.customer import customer_link
 from sync import storage as sync_store
 
@@ -52,7 +52,7 @@ def short_time(value):
 
 
 @web.route("/")
-@login_required()
+@login_required("tickets.read")
 def inbox():
     """Tickets in the caller's scope, filtered and sorted by due time, in pages."""
     filters = {name: request.args.get(name, "") for name in FILTERS}
@@ -60,7 +60,7 @@ def inbox():
     page = max(1, request.args.get("page", 1, type=int))
     order = request.args.get("sort") if request.args.get("sort") in store.INBOX_ORDER else "due"
     now = utcnow()
-    rows, total = store.inbox(get_db(), service.scope_sql(g.user),
+    rows, total = store.inbox(get_db(), access.ticket_filter(g.user),
                               {**filters, **flags, "now": now, "soon": now + timedelta(hours=24)}, order,
                               (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render_template("inbox.html", tickets=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)),
@@ -104,7 +104,7 @@ def sketch(ticket) -> dict:
 
 
 @web.route("/tickets/<ticket_id>")
-@login_required()
+@login_required("tickets.read")
 def ticket_page(ticket_id):
     db = get_db()
     ticket = service.get_visible(db, g.user, ticket_id)
@@ -118,15 +118,15 @@ def ticket_page(ticket_id):
 
 
 @web.route("/cosign")
-@login_required(*BACKOFFICE)
+@login_required("cosign.queue")
 def cosign_queue():
     """网上会签: schemes above the on-site limit, or with several sources, waiting for the back office."""
-    rows = store.records_where(get_db(), service.scope_sql(g.user), store.AWAITING_COSIGN)
+    rows = store.records_where(get_db(), access.ticket_filter(g.user), store.AWAITING_COSIGN)
     return render_template("cosign.html", tickets=rows)
 
 
 @web.route("/cosign/<ticket_id>", methods=["POST"])
-@login_required(*BACKOFFICE)
+@login_required("cosign.queue")
 def cosign(ticket_id):
     args = {"scheme_hash": request.form.get("scheme_hash", ""), "comment": request.form.get("comment", "")}
     service.run_command(get_db(), book(), actor(), ticket_id, "cosign", args, services=services())
@@ -135,14 +135,14 @@ def cosign(ticket_id):
 
 
 @web.route("/manual")
-@login_required(*BACKOFFICE)
+@login_required("scheme.manual_queue")
 def manual_queue():
     """No automatic answer: the negative list, above direct connection, nothing fits."""
-    return render_template("manual.html", tickets=store.manual_scheme_tickets(get_db(), service.scope_sql(g.user)))
+    return render_template("manual.html", tickets=store.manual_scheme_tickets(get_db(), access.ticket_filter(g.user)))
 
 
 @web.route("/manual/<ticket_id>", methods=["POST"])
-@login_required(*BACKOFFICE)
+@login_required("scheme.manual_queue")
 def write_manual_scheme(ticket_id):
     """The engineer's scheme, from the form: it becomes the ticket's one option, ready to sign."""
     form = request.form
@@ -162,13 +162,13 @@ def write_manual_scheme(ticket_id):
 
 
 @web.route("/conflicts")
-@login_required()
+@login_required("tickets.read")
 def conflicts_page():
     return render_template("conflicts.html", conflicts=conflict_service.visible_conflicts(get_db(), g.user))
 
 
 @web.route(f"/conflicts/<{ROW_ID}:conflict_id>", methods=["POST"])
-@login_required()
+@login_required("tickets.write")
 def resolve_conflict(conflict_id):
     conflict = conflict_service.store.get(get_db(), conflict_id)
     if conflict is None:
@@ -198,7 +198,7 @@ def parse_value(text, like):
 
 
 @web.route("/grid", methods=["GET", "POST"])
-@login_required(*BACKOFFICE)
+@login_required("grid.import")
 def grid_page():
     """Upload an import, see its report, the snapshot history and the heavy-load list."""
     db, report, result = get_db(), None, None
@@ -208,14 +208,14 @@ def grid_page():
             report = [{"where": "file", "asset_id": None, "field": "file", "reason": "请选择文件"}]
         else:
             try:
-                regions = None if g.user.role == "admin" else {g.user.region}
+                regions = access.regions(g.user)
                 result = grid_service.import_grid(db, book(), upload.read().decode("utf-8-sig"), upload.filename,
                                                   g.user.username, regions)
             except GridDataError as exc:
                 report = exc.report
             except UnicodeDecodeError:
                 report = [{"where": "file", "asset_id": None, "field": "file", "reason": "不是 UTF-8 文本"}]
-    region = None if g.user.role == "admin" else g.user.region
+    region = access.region_or_own(g.user, None)
     return render_template("grid.html", report=report, result=result, snapshots=grid_store.list_snapshots(db, region),
                            heavy=heavy_assets(db, region or g.user.region))
 
@@ -236,18 +236,18 @@ def heavy_assets(db, region) -> list:
 
 
 @web.route("/pool")
-@login_required()
+@login_required("tickets.read")
 def pool_page():
     """抢单: the team's unassigned tickets, most urgent first, with each manager's open load."""
     db = get_db()
-    managers = [u for u in users.team_members(db, g.user.team) if u.role == "customer_manager"]
+    managers = [u for u in users.team_members(db, g.user.team) if access.may(u, "tickets.handle")]
     return render_template("pool.html", tickets=service.pool(db, g.user),
                            loads={u.username: store.open_load(db, u.username) for u in managers},
                            max_open=current_app.config["POOL_MAX_OPEN"])
 
 
 @web.route("/pool/<ticket_id>", methods=["POST"])
-@login_required("customer_manager")
+@login_required("pool.grab")
 def grab(ticket_id):
     service.grab(get_db(), actor(), ticket_id, current_app.config["POOL_MAX_OPEN"])
     flash(f"已接单 {ticket_id}")
@@ -255,6 +255,6 @@ def grab(ticket_id):
 
 
 @web.route("/jobs")
-@login_required(*BACKOFFICE)
+@login_required("jobs.read")
 def jobs_page():
     return render_template("jobs.html", jobs=job_status(get_db(), current_app.extensions.get("yekuo.scheduler")))

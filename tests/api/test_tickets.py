@@ -116,7 +116,7 @@ def test_deadline_crossing_an_uncovered_year_is_provisional(api, app, monkeypatc
     monkeypatch.setattr(server.tickets, "utcnow", lambda: datetime(2026, 12, 31, 2, tzinfo=timezone.utc))
     ticket = create(api, business_type="hv_new", capacity_kw=None, capacity_kva=2000)
     assert ticket["deadlines"]["process"]["provisional"] is True
-    year = api.call("PUT", "/api/calendar/2027", "bo_cz", json={"complete": True, "days": [
+    year = api.call("PUT", "/api/calendar/2027", "root", json={"complete": True, "reason": "国办发明电〔2026〕7号", "days": [
         {"date": "2027-01-01", "workday": False, "note": "元旦"}]}).json
     assert year["reopened_deadlines"] >= 1
     after = api.get(f"/api/tickets/{ticket['id']}", "cm_a").json
@@ -124,8 +124,29 @@ def test_deadline_crossing_an_uncovered_year_is_provisional(api, app, monkeypatc
     assert after["deadlines"]["process"]["due_at"] > ticket["deadlines"]["process"]["due_at"]
 
 
-def test_calendar_is_edited_by_backoffice_only(api):
-    assert_problem(api.call("PUT", "/api/calendar/2027", "cm_a", json={"complete": False, "days": []}), 403, "forbidden")
-    body = assert_problem(api.call("PUT", "/api/calendar/2027", "bo_cz", json={
-        "complete": False, "days": [{"date": "2028-01-01", "workday": False}]}), 422, "validation-error")
+def test_calendar_is_changed_by_an_admin_only_with_a_reason(api):
+    notice = {"complete": False, "reason": "国务院办公厅通知", "days": []}
+    for user in ("cm_a", "bo_cz"):
+        assert_problem(api.call("PUT", "/api/calendar/2027", user, json=notice), 403, "forbidden")
+        assert_problem(api.post("/api/calendar/overrides", user, json={
+            "date": "2026-12-01", "workday": False, "reason": "地方假日"}), 403, "forbidden")
+    body = assert_problem(api.call("PUT", "/api/calendar/2027", "root", json={
+        **notice, "days": [{"date": "2028-01-01", "workday": False}]}), 422, "validation-error")
     assert "days" in body["errors"]
+    body = assert_problem(api.call("PUT", "/api/calendar/2027", "root", json={"complete": False, "days": []}),
+                          422, "validation-error")
+    assert "reason" in body["errors"]
+    assert api.get("/api/calendar/2027", "cm_a").json["changes"] == []
+
+
+def test_a_year_the_national_calendar_covers_is_never_replaced(api):
+    """2026 is in chinesecalendar: wiping its holidays would move every deadline; single days only."""
+    assert_problem(api.call("PUT", "/api/calendar/2026", "root", json={
+        "complete": True, "reason": "试图覆盖", "days": []}), 409, "national-calendar")
+    year = api.post("/api/calendar/overrides", "root", json={
+        "date": "2026-12-03", "workday": False, "note": "地方假日", "reason": "市政府决定（测试）"})
+    assert year.status_code == 200, year.json
+    assert year.json["national"] is True
+    assert {"date": "2026-12-03", "workday": False, "note": "地方假日"} in year.json["days"]
+    [change] = api.get("/api/calendar/2026", "bo_cz").json["changes"]
+    assert change["username"] == "root" and change["day"] == "2026-12-03" and change["reason"] == "市政府决定（测试）"
