@@ -12,6 +12,7 @@ DEFAULTS = {
     "SYNC_MAX_OPS": 1000,                 # per push; the client splits a longer queue
     "SYNC_MAX_BYTES": 8 * 1024 * 1024,    # per push body, after gzip inflation
     "MAX_BLOB_BYTES": 32 * 1024 * 1024,
+    "BLOB_PARTIAL_HOURS": 24,             # a partial upload untouched this long is removed
     "TOMBSTONE_HORIZON_DAYS": 30,
     "SYNC_CONCURRENT_PUSHES": 4,          # per process; a push waits this long for a slot, then 503 …
     "SYNC_PUSH_WAIT_SECONDS": 5,          # … with Retry-After

@@ -7,8 +7,9 @@ from scheme_builder.synthetic import make_city_grid
 from server import tickets as service
 from server.db import transaction
 from server.grid import import_grid
-from server.storage import grid as grid_store, tickets as store
+from server.storage import blobs as blob_scope, grid as grid_store, tickets as store
 from server.storage.users import add_user
+from sync.blobs import hex_of
 
 REGION, TEAM = "changzhou", "changzhou-A"
 CENTRE = {"lon": 119.9741, "lat": 31.8112}
@@ -73,6 +74,8 @@ def load_demo(db, book, services):
         yield f"synthetic grid of {REGION}: snapshot {result['snapshots'][0]['id']}, {result['asset_count']} assets"
     location = customer_site(grid)
     signature = services.blobs.put(demo_strokes())
+    with transaction(db):           # as if cm1's tablet had uploaded the customer's strokes
+        blob_scope.record_upload(db, hex_of(signature), "cm1", "demo")
     for ticket_id, business_type, customer_class, fields, commands in TICKETS:
         if store.exists(db, ticket_id):
             continue

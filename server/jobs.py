@@ -16,6 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from server import backup, monitor, notifications, schemes
 from server.db import connect, transaction
 from server.storage import iso, utcnow
+from sync.blobs import BlobStore
 from sync.storage import ChangeLog
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,12 @@ def expire_job(db, config, now):
         return {"expired": schemes.expire_unsigned(db, now, config["UNSIGNED_SCHEME_DAYS"])}
 
 
+def partial_uploads_job(db, config, now):
+    blobs = BlobStore(Path(config["DATA_DIR"]) / "blobs", config["MAX_BLOB_BYTES"])
+    cutoff = now - timedelta(hours=config["BLOB_PARTIAL_HOURS"])
+    return {"expired": blobs.expire_partials(cutoff.timestamp())}
+
+
 def backup_job(db, config, now):
     path = backup.backup(config["DATABASE"], Path(config["DATA_DIR"]) / "backups", config["BACKUP_KEEP"], now)
     return {"file": path.name}
@@ -58,6 +65,7 @@ JOBS = {job.name: job for job in (
     Job("purge_tombstones", timedelta(days=1), purge_job),
     Job("expire_unsigned_schemes", timedelta(hours=1), expire_job),
     Job("backup", timedelta(days=1), backup_job),
+    Job("expire_partial_uploads", timedelta(hours=1), partial_uploads_job),
 )}
 
 

@@ -8,7 +8,8 @@ from pdf.scheme_reply import SchemeDocument, render_scheme_reply
 from pdf.strokes import InvalidStrokes, parse_strokes
 from server.errors import Problem
 from server.policy import Pack
-from server.storage import iso, utcnow
+from server.storage import blobs as blob_scope, iso, utcnow
+from sync.blobs import hex_of
 
 log = logging.getLogger(__name__)
 
@@ -53,5 +54,7 @@ def signed_scheme_pdf(ticket, scheme, pack: Pack, ctx, args, strokes_raw, stroke
                    "evidence.json": json.dumps(evidence(ticket, scheme, ctx, args), ensure_ascii=False).encode()}
     identity = ctx["signing"]
     signed = signing.sign(pdf, identity, attachments, "客户签署供电方案", identity.tsa_url)
-    return {"blob": ctx["blobs"].put(signed), "url": f"/api/tickets/{ticket['id']}/scheme.pdf",
+    ref = ctx["blobs"].put(signed)
+    blob_scope.add_ref(ctx["db"], hex_of(ref), ticket["id"])
+    return {"blob": ref, "url": f"/api/tickets/{ticket['id']}/scheme.pdf",
             "signed_at": iso(utcnow())}

@@ -156,7 +156,7 @@ def add_evidence(prepared, ctx) -> dict:
     ticket = tickets.get_visible(db, actor.user, op["entity_id"])
     data = prepared.loaded_data()
     if "blob" in data:
-        tickets.require_blob(ctx["services"].blobs, data["blob"])
+        tickets.use_blob(db, actor.user, data["blob"], ticket["id"])
     evidence_id = evidence.add(db, ticket["id"], op["type"].split(".")[0], data, op["op_id"], actor.user.username,
                                actor.device_id, iso(op["client_time"]) if op["client_time"] else None)
     if op["type"] == "document.add":

@@ -16,9 +16,10 @@ from server.db import transaction
 from server.errors import Problem, flatten_errors
 from server.schemas.commands import command_args_schema
 from server.policy import Pack, PolicyBook
-from server.storage import iso, tickets as store, users, utcnow
+from server.storage import blobs as blob_scope, iso, tickets as store, users, utcnow
 from server.storage.calendar import load_calendar
 from server.storage.users import User
+from sync.blobs import hex_of
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,30 @@ def checklist(pack: Pack, business_type, given) -> list:
     return [jsonable_document(doc) for doc in listed + extra]
 
 
+def documents_of(db, actor: Actor, ticket, pack: Pack, given) -> list:
+    """The checklist, each named scan a complete blob the caller may use, now referenced by the ticket."""
+    documents = checklist(pack, ticket["business_type"], given)
+    for doc in documents:
+        if doc.get("blob"):
+            use_blob(db, actor.user, doc["blob"], ticket["id"], field="documents")
+    return documents
+
+
+def zone_of(pack: Pack, name) -> str:
+    """The pack's zone called ``name`` (its first when none is given); an unknown name is a 422."""
+    names = [zone.zone for zone in pack.zones]
+    if name is not None and name not in names:
+        raise Problem("validation-error", f"{pack.id} has no zone {name!r}", errors={"zone": [f"one of {', '.join(names)}"]})
+    return pack.zone(name).zone
+
+
+def check_complete(ticket):
+    """PATCH may not take away what every ticket needs."""
+    if ticket.get("capacity_kw") is None and ticket.get("capacity_kva") is None:
+        raise Problem("validation-error", "a ticket needs capacity_kw or capacity_kva",
+                      errors={"capacity_kw": ["cannot be removed while capacity_kva is empty"]})
+
+
 def jsonable_document(doc) -> dict:
     promised = doc.get("promised_date")
     return {**doc, "promised_date": promised.isoformat() if hasattr(promised, "isoformat") else promised}
@@ -130,14 +155,15 @@ def create_ticket(db, book: PolicyBook, actor: Actor, data) -> dict:
               "reliability_class": "ordinary", "address": "", "park_or_electrification": False,
               "ev_charging": False, **data,
               "id": ticket_id, "team": team, "manager": manager, "policy_year": pack.year,
-              "policy_version": pack.version, "zone": pack.zone(data.get("zone")).zone,
-              "documents": checklist(pack, data["business_type"], data.get("documents", [])),
+              "policy_version": pack.version, "zone": zone_of(pack, data.get("zone")),
+              "documents": [],
               "stage": "accepted", "stage_started_at": now, "created_at": now, "updated_at": now,
               "created_by": actor.user.username, "scheme": None, "signed_pdf": None,
               "has_conflict": False}
     record["pipeline"] = pack.pipeline_for(record["business_type"], record["customer_class"],
                                            record["reliability_class"])
     with transaction(db):
+        record["documents"] = documents_of(db, actor, record, pack, data.get("documents", []))
         record["number"] = store.next_number(db)
         refresh(record, pack, load_calendar(db))
         monitor.progress_push(db, record, utcnow())
@@ -162,9 +188,12 @@ def update_ticket(db, book: PolicyBook, actor: Actor, ticket_id, changes) -> dic
         if "manager" in changes:
             check_manager(db, changes["manager"], ticket["team"])
         if "documents" in changes:
-            changes["documents"] = checklist(pack, ticket["business_type"], changes["documents"])
+            changes["documents"] = documents_of(db, actor, ticket, pack, changes["documents"])
+        if "zone" in changes:
+            changes["zone"] = zone_of(pack, changes["zone"])
         schemes.unsettle(ticket, changes)
         ticket.update(changes, updated_at=iso(utcnow()))
+        check_complete(ticket)
         refresh(ticket, pack, load_calendar(db))
         return store.save_ticket(db, ticket)
 
@@ -191,17 +220,24 @@ def load_args(name, args) -> dict:
 BLOB_ARGS = ("signature_blob",)
 
 
-def require_blob(blobs, ref):
-    """A blob an op or command names must be uploaded completely first (``missing-blob``)."""
-    if not blobs.complete(ref):
-        raise Problem("missing-blob", f"blob {ref} is not uploaded (completely) yet", blob=ref)
+def use_blob(db, user: User, ref, ticket_id, field="blob"):
+    """A blob a ticket names must be complete and usable by the caller (uploaded by them, or on a ticket
+    they see): naming a hash is no way to read someone else's photo. The ticket then references it.
+
+    Both facts are recorded only once a blob is complete, so the database answers for the file.
+    """
+    hex_ = hex_of(ref)
+    if not blob_scope.visible(db, hex_, user.username, access.ticket_filter(user)):
+        raise Problem("missing-blob", f"blob {ref} is not uploaded (completely) by you yet", blob=ref,
+                      errors={field: [f"upload {ref} first"]})
+    blob_scope.add_ref(db, hex_, ticket_id)
 
 
-def check_blobs(raw_args, blobs):
+def check_blobs(db, user, raw_args, ticket_id):
     for name in BLOB_ARGS:
         ref = raw_args.get(name)
-        if blobs is not None and isinstance(ref, str) and ref.startswith("sha256:"):
-            require_blob(blobs, ref)
+        if isinstance(ref, str) and ref.startswith("sha256:"):
+            use_blob(db, user, ref, ticket_id, field=f"args.{name}")
 
 
 def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, client_time=None,
@@ -219,7 +255,7 @@ def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, clien
         except stages.IllegalCommand as exc:
             raise Problem("illegal-command", str(exc), stage=exc.stage, allowed_commands=exc.allowed) from None
         schemes.check_shown_hash(name, ticket, args)
-        check_blobs(args, services.blobs)
+        check_blobs(db, actor.user, args, ticket["id"])
         args = load_args(name, args)
         effect = COMMAND_EFFECTS.get(name)
         if effect:
