@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from flask_smorest import Api
 
-from server import cli, db, docs, errors, web
+from server import cli, db, docs, errors, security, web
 from server.api import register_blueprints, sync as sync_api
 from server.config import load_config
 from pdf import PdfError
@@ -74,4 +74,5 @@ def create_app(test_config=None) -> Flask:
     if app.config["SCHEDULER"] and not app.config.get("TESTING"):
         app.extensions["yekuo.scheduler"] = start_scheduler(app)
     docs.init_app(app)
+    security.init_app(app)
     return app

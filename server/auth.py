@@ -7,22 +7,27 @@ from flask import current_app, g, request
 from server import access
 from server.db import get_db, transaction
 from server.errors import Problem
-from server.storage import devices, users
+from server.storage import devices, users, utcnow
 
 BEARER_SECURITY = [{"bearerAuth": []}]
 
 
 def verify_credentials(username, password) -> users.User:
-    """The user for valid credentials; failures count against (username, address) and are limited.
+    """The user for valid credentials; failures count against (username, address) and against the
+    address alone, each with its limit.
 
     Devices (a token) and the console (a session) both log in through here.
     """
-    db, key = get_db(), f"{username}|{request.remote_addr}"
-    check_rate_limit(db, key)
+    db, config = get_db(), current_app.config
+    limits = {f"{username}|{request.remote_addr}": config["LOGIN_MAX_FAILURES"],      # guessing one password
+              f"ip|{request.remote_addr}": config["LOGIN_MAX_FAILURES_PER_IP"]}       # spraying many names
+    for key, limit in limits.items():
+        check_rate_limit(db, key, limit)
     user = users.check_credentials(db, username, password)
     if user is None:
         with transaction(db):          # the failure must be committed before the 401 goes out
-            devices.record_failure(db, key)
+            for key in limits:
+                devices.record_failure(db, key)
         raise Problem("unauthorized", "Unknown user or wrong password.")
     return user
 
@@ -34,8 +39,8 @@ def login(username, password, device_id) -> str:
         return devices.issue_token(get_db(), user.username, device_id)
 
 
-def check_rate_limit(db, key):
-    limit, window = current_app.config["LOGIN_MAX_FAILURES"], current_app.config["LOGIN_WINDOW_SECONDS"]
+def check_rate_limit(db, key, limit):
+    window = current_app.config["LOGIN_WINDOW_SECONDS"]
     failures = devices.recent_failures(db, key, window)
     if len(failures) >= limit:
         retry_after = max(1, int(failures[-limit] + window - time.time()) + 1)
@@ -56,6 +61,9 @@ def authenticate():
     if not user:
         raise Problem("unauthorized", "The token is unknown or was revoked; log in again.",
                       headers={"WWW-Authenticate": "Bearer"})
+    if devices.expires_at(row, current_app.config["TOKEN_DAYS"]) <= utcnow():
+        raise Problem("unauthorized", "The token has expired; log in again to renew it.",
+                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     devices.touch(db, row)
     g.user, g.device_id = user, row["device_id"]
 

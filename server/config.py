@@ -7,6 +7,11 @@ DEFAULTS = {
     "DATA_DIR": "./var",
     "LOGIN_MAX_FAILURES": 10,        # docs/SYNC_PROTOCOL.md "Authentication": 10 failures …
     "LOGIN_WINDOW_SECONDS": 300,     # … in 5 minutes → 429
+    "LOGIN_MAX_FAILURES_PER_IP": 50,   # failures from one address over any user names, same window
+    "TOKEN_DAYS": 30,                # a device token expires this long after log-in (log in again to renew)
+    "SESSION_HOURS": 12,             # a console session ends this long after log-in (and at log-out)
+    "CSRF_HOURS": 8,                 # a console form's CSRF token is refused after this long
+    "PROXY_HOPS": 0,                 # trusted reverse proxies in front: X-Forwarded-For/-Proto/-Host are read
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     "GRID_IMPORT_MAX_BYTES": 256 * 1024 * 1024,   # a 100k-asset city is about 30 MB of GeoJSON
     "SYNC_MAX_OPS": 1000,                 # per push; the client splits a longer queue

@@ -15,7 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from server import backup, monitor, notifications, schemes
 from server.db import connect, transaction
-from server.storage import iso, utcnow
+from server.storage import iso, sessions, utcnow
 from sync.blobs import BlobStore
 from sync.storage import ChangeLog
 
@@ -54,6 +54,11 @@ def partial_uploads_job(db, config, now):
     return {"expired": blobs.expire_partials(cutoff.timestamp())}
 
 
+def sessions_job(db, config, now):
+    with transaction(db):
+        return {"ended": sessions.purge_sessions(db, config["SESSION_HOURS"])}
+
+
 def backup_job(db, config, now):
     path = backup.backup(config["DATABASE"], Path(config["DATA_DIR"]) / "backups", config["BACKUP_KEEP"], now)
     return {"file": path.name}
@@ -66,6 +71,7 @@ JOBS = {job.name: job for job in (
     Job("expire_unsigned_schemes", timedelta(hours=1), expire_job),
     Job("backup", timedelta(days=1), backup_job),
     Job("expire_partial_uploads", timedelta(hours=1), partial_uploads_job),
+    Job("end_console_sessions", timedelta(hours=1), sessions_job),
 )}
 
 

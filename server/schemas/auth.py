@@ -11,6 +11,7 @@ class TokenRequestSchema(Schema):
 
 class TokenSchema(Schema):
     token = fields.String(required=True)
+    expires_at = fields.String(metadata={"description": "log in again before this (TOKEN_DAYS after log-in)"})
     username = fields.String()
     role = fields.String()
     team = fields.String()

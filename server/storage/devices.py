@@ -1,6 +1,6 @@
 """Device tokens: one per (user, device), random, stored as a sha256 digest only."""
 import hashlib
-from datetime import datetime
+from datetime import datetime, timedelta
 import secrets
 import time
 
@@ -25,6 +25,10 @@ def find_token(db, token):
     cursor = db.execute("SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL", [token_digest(token)])
     row = cursor.fetchone()
     return dict(zip([column[0] for column in cursor.description], row)) if row else None
+
+
+def expires_at(row, token_days) -> datetime:
+    return datetime.fromisoformat(row["created_at"]) + timedelta(days=token_days)
 
 
 SEEN_RESOLUTION_SECONDS = 60

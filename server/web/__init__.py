@@ -5,13 +5,13 @@ rules as the API (:mod:`server.access`) decide what each page shows.
 """
 from functools import wraps
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from server import access
 from server.db import get_db
 from server.errors import Problem
-from server.storage import users
+from server.storage import sessions, users
 
 web = Blueprint("web", __name__, template_folder="../templates/web")
 csrf = CSRFProtect()
@@ -19,10 +19,17 @@ csrf = CSRFProtect()
 
 @web.before_request
 def load_user_and_check_csrf():
-    g.user = users.get_user(get_db(), session["username"]) if session.get("username") else None
+    g.user = current_console_user()
     g.device_id = "web"
     if request.method == "POST":
         csrf.protect()
+
+
+def current_console_user():
+    """The user of a live server-side session; a cookie from before log-out or expiry carries no one."""
+    sid = session.get("sid")
+    username = sid and sessions.session_user(get_db(), sid, current_app.config["SESSION_HOURS"])
+    return users.get_user(get_db(), username) if username else None
 
 
 def login_required(action: str):
@@ -42,7 +49,8 @@ def login_required(action: str):
 def init_app(app):
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)     # only the console's forms; the API uses tokens
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-                      SESSION_COOKIE_SECURE=bool(app.config["SECURE_COOKIES"]), WTF_CSRF_TIME_LIMIT=None)
+                      SESSION_COOKIE_SECURE=bool(app.config["SECURE_COOKIES"]),
+                      WTF_CSRF_TIME_LIMIT=app.config["CSRF_HOURS"] * 3600)
     csrf.init_app(app)
     from server.web import auth, customer, dashboard, pages  # noqa: F401 - routes register on import
     app.register_blueprint(web)

@@ -1,6 +1,7 @@
 """Getting-Electricity indicators per region and month, as tables, SVG charts and CSV."""
 import csv
 import io
+import re
 from collections import defaultdict
 from datetime import datetime
 
@@ -70,9 +71,23 @@ def indicators(region, month) -> dict:
     return {"by_class": class_rows(db, tickets, book), "summary": summary_rows(db, tickets, region, month)}
 
 
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def params():
-    return access.region_or_own(g.user, request.args.get("region")) or "", \
-        request.args.get("month", utcnow().strftime("%Y-%m"))
+    month = request.args.get("month") or utcnow().strftime("%Y-%m")
+    if not MONTH.match(month):
+        raise Problem("validation-error", "month is YYYY-MM", errors={"month": ["YYYY-MM"]})
+    return access.region_or_own(g.user, request.args.get("region")) or "", month
+
+
+def cell(value):
+    """A spreadsheet opens a cell starting with = + - @ as a formula: such text gets a leading
+    apostrophe (OWASP's CSV-injection advice). Numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 @web.route("/dashboard")
@@ -96,6 +111,8 @@ def dashboard_csv():
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(rows[0]) if rows else ["empty"])
     writer.writeheader()
-    writer.writerows(rows)
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{table}-{region or "all"}-{month}.csv"'})
+    writer.writerows({key: cell(value) for key, value in row.items()} for row in rows)
+    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    name = re.sub(r"[^A-Za-z0-9_-]", "_", f"{table}-{region or 'all'}-{month}")     # never a quote or a newline
+    response.headers.set("Content-Disposition", "attachment", filename=f"{name}.csv")
+    return response

@@ -149,7 +149,8 @@ def test_jobs_cli_lists_and_runs(app):
     assert ran.exit_code == 0 and json.loads(ran.output)["result"] == {"sent": 0, "failed": 0}
     listed = [json.loads(line) for line in runner.invoke(args=["jobs"]).output.splitlines()]
     assert {row["job"] for row in listed} == {"deadline_monitor", "deliver_notices", "purge_tombstones", "backup",
-                                              "expire_unsigned_schemes", "expire_partial_uploads"}
+                                              "expire_unsigned_schemes", "expire_partial_uploads",
+                                              "end_console_sessions"}
     assert next(r for r in listed if r["job"] == "deliver_notices")["last_run"]["finished_at"]
     assert runner.invoke(args=["jobs", "--run", "nonsense"]).exit_code == 2
 
