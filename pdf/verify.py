@@ -8,12 +8,13 @@ import io
 import json
 
 from asn1crypto import pem, x509 as asn1_x509
-from pyhanko.pdf_utils.misc import PdfReadError
+from pyhanko.pdf_utils.misc import PdfError as PyHankoPdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 
 from pdf import PdfError
 
@@ -26,6 +27,13 @@ class UnreadablePdf(PdfError):
     """Not a PDF at all (a PDF without a signature is readable, and invalid)."""
 
 
+# What the PDF libraries raise on a file made to hurt them: broken structure, streams that inflate
+# past their decompression limits (pyHanko's PdfDecodeLimitError, pypdf's LimitReachedError), and
+# the plain errors their parsers let through on nonsense.
+UNREADABLE = (PyHankoPdfError, PyPdfError, ValueError, KeyError, IndexError, TypeError, AttributeError,
+              RecursionError)
+
+
 def load_certificate(path) -> asn1_x509.Certificate:
     data = open(path, "rb").read()
     if pem.detect(data):
@@ -34,11 +42,16 @@ def load_certificate(path) -> asn1_x509.Certificate:
 
 
 def verify(data: bytes, trusted_cert_paths) -> dict:
+    """The verdict on a file anyone may hand in; one that cannot be read is ``UnreadablePdf``."""
     try:
-        reader = PdfFileReader(io.BytesIO(data), strict=False)
-        signatures = reader.embedded_signatures
-    except (PdfReadError, ValueError, KeyError, IndexError) as exc:
-        raise UnreadablePdf(f"not a readable PDF: {exc}", {"file": ["not a readable PDF"]}) from None
+        return verdict(data, trusted_cert_paths)
+    except UNREADABLE as exc:
+        raise UnreadablePdf(f"not a readable signed PDF: {type(exc).__name__}: {exc}"[:300],
+                            {"file": ["not a readable signed PDF"]}) from None
+
+
+def verdict(data: bytes, trusted_cert_paths) -> dict:
+    signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
     if not signatures:
         return {"valid": False, "intact": False, "trusted": False, "coverage": "none", "modified_after_signing": True,
                 "ticket_id": None, "scheme_hash": None, "signer": None, "signed_at": None}
@@ -58,8 +71,9 @@ def verify(data: bytes, trusted_cert_paths) -> dict:
 
 
 def read_evidence(data: bytes) -> dict:
+    """The evidence attachment; a signed file without one is not valid (a bomb in its place is unreadable)."""
     try:
         attachments = PdfReader(io.BytesIO(data)).attachments
         return json.loads(attachments["evidence.json"][0])
-    except (KeyError, ValueError, IndexError):
+    except (KeyError, IndexError, json.JSONDecodeError, UnicodeDecodeError):
         return {}

@@ -38,6 +38,7 @@ class Prepared:
     data: object = None
     error: Exception = None
     data_error: Exception = None
+    entity_id: object = None       # as sent, even when the op could not be loaded
 
     def loaded_data(self):
         if self.data_error:
@@ -50,12 +51,12 @@ def prepare(raw: dict) -> Prepared:
     try:
         op = OP_SCHEMAS[raw.get("type")].load(raw) if raw.get("type") in OP_SCHEMAS else invalid_type(raw)
     except Exception as exc:       # raised at its turn, answered as REST would answer it
-        return Prepared(error=exc)
+        return Prepared(error=exc, entity_id=raw.get("entity_id"))
     loader = DATA_LOADERS.get(op["type"])
     try:
-        return Prepared(op, loader(op) if loader else None)
+        return Prepared(op, loader(op) if loader else None, entity_id=op["entity_id"])
     except Exception as exc:       # raised at its turn, after the scope check
-        return Prepared(op, data_error=exc)
+        return Prepared(op, data_error=exc, entity_id=op["entity_id"])
 
 
 def apply_op(prepared: Prepared, ctx: dict) -> dict:
@@ -67,7 +68,14 @@ def apply_op(prepared: Prepared, ctx: dict) -> dict:
     except sqlite3.OperationalError:
         raise
     except Exception as exc:       # every other failure is this op's rejection, as REST would answer it
-        return {"status": "rejected", "error": problem_of(exc)}
+        return {"status": "rejected", "error": problem_of(exc), **audit_entity(prepared.entity_id, ctx)}
+
+
+def audit_entity(entity_id, ctx) -> dict:
+    """A rejected op naming a ticket its sender may not see (or none yet) is logged under the device
+    only: another team's audit trail is not theirs to write in."""
+    ticket = ticket_store.get_ticket(ctx["db"], entity_id) if isinstance(entity_id, str) else None
+    return {} if ticket and access.sees_ticket(ctx["actor"].user, ticket) else {"audit_entity": None}
 
 
 def invalid_type(op):
@@ -103,6 +111,8 @@ def update(prepared, ctx) -> dict:
     check_paths(op["changes"])
     outcome = merge.merge(ticket, op["changes"], op["base_version"])
     patch = patch_for(ticket, outcome.apply)
+    for path, _base, _current, value in outcome.conflicts:
+        patch_for(ticket, {path: value})          # a conflict keeps only a value the field accepts
     for path, base, current, value in outcome.conflicts:
         conflicts.add(db, ticket["id"], path, base, current, value, op["op_id"], actor.user.username, actor.device_id)
     if outcome.conflicts:

@@ -115,7 +115,9 @@ class Applier:
     ``prepare(op)`` runs before the write lock is taken (parsing and validation, so two processes
     do that at once) and ``apply(prepared)`` inside it, returning ``{"status": applied|merged|
     conflict|rejected, …}``; ``apply`` raises only for failures that must not consume the op (the
-    database failing: the client retries). ``problem(exc)`` turns a ``sync.errors`` exception into
+    database failing: the client retries). An outcome with ``audit_entity`` logs the op under that
+    entity instead of the one it names (None: under the device only), so an op refused for naming
+    an entity its sender may not see leaves no trace in that entity's audit trail. ``problem(exc)`` turns a ``sync.errors`` exception into
     the problem dict a result carries; ``now()`` is the server time as text.
     """
     prepare: Callable
@@ -190,12 +192,14 @@ def drain_held(log: OpLog, applier: Applier) -> list:
 def take_turn(log: OpLog, staged: Staged, applier: Applier, was_held) -> dict:
     """The op whose turn it is: its effect (to a savepoint), its log row, the cursor moved on."""
     op = staged.op
+    entity_id = op.get("entity_id")
     if staged.unstorable is not None:
         result = rejected(op, applier.problem(staged.unstorable))
     else:
-        result = {"op_id": op["op_id"], "seq": op["seq"],
-                  **apply_in_savepoint(log.conn, staged.prepared, applier.apply)}
-    log.record(op, staged.body, staged.body_hash, result["status"], result, applier.now())
+        outcome = apply_in_savepoint(log.conn, staged.prepared, applier.apply)
+        entity_id = outcome.pop("audit_entity", entity_id)
+        result = {"op_id": op["op_id"], "seq": op["seq"], **outcome}
+    log.record(op, staged.body, staged.body_hash, result["status"], result, applier.now(), entity_id)
     log.advance(op["seq"], was_held)
     return result
 

@@ -156,15 +156,16 @@ class OpLog:
             "SELECT 1 FROM ops WHERE device_id = ? AND username = ? AND status = 'held' AND seq = ? LIMIT 1",
             [*self.key, seq]).fetchone() is not None
 
-    def record(self, op: dict, body: str, body_hash: str, status: str, result: dict, now: str):
-        """Insert or finish the log row of ``op`` (a held op is recorded first, finished later)."""
+    def record(self, op: dict, body: str, body_hash: str, status: str, result: dict, now: str, entity_id=None):
+        """Insert or finish the log row of ``op`` (a held op is recorded first, finished later), under
+        ``entity_id`` (the op's own unless the server said otherwise)."""
         applied = None if status == "held" else now
         self.conn.execute(
             "INSERT INTO ops (device_id, username, op_id, seq, type, entity_id, body, body_hash, client_time, "
             "received_at, applied_at, status, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (device_id, username, op_id) DO UPDATE SET applied_at = excluded.applied_at, "
-            "status = excluded.status, result = excluded.result",
-            [*self.key, op["op_id"], op["seq"], (text_or_none(op.get("type")) or "")[:64], text_or_none(op.get("entity_id")),
+            "ON CONFLICT (device_id, username, op_id) DO UPDATE SET entity_id = excluded.entity_id, "
+            "applied_at = excluded.applied_at, status = excluded.status, result = excluded.result",
+            [*self.key, op["op_id"], op["seq"], (text_or_none(op.get("type")) or "")[:64], text_or_none(entity_id),
              body, body_hash, text_or_none(op.get("client_time")), now, applied, status,
              json.dumps(result, ensure_ascii=True)])
         if status == "held":

@@ -1,12 +1,14 @@
 """The JSON API: one blueprint per resource, documented from the marshmallow schemas."""
-import json
-
 from flask import request
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser, is_json_request
 from webargs import core
 
+from server import json_input
 from server.errors import Problem
+
+
+ITEMWISE = {"sync.push_ops"}       # endpoints that check each item of the body themselves
 
 
 class ProblemParser(FlaskParser):
@@ -17,10 +19,7 @@ class ProblemParser(FlaskParser):
             return core.missing
         if not is_json_request(req):
             raise Problem("unsupported-media-type", "Send the body as application/json.")
-        return core.parse_json(req.get_data(cache=True))
-
-    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
-        raise Problem("malformed-json", f"The body is not valid JSON: {error}")
+        return json_input.load(req.get_data(cache=True), itemwise=req.endpoint in ITEMWISE)
 
 
 def uploaded_file(accepted: dict) -> tuple[bytes, str]:

@@ -2,6 +2,7 @@
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from server.schemas.auth import ID_PATTERN
+from server.schemas.common import ClientTime, Instant
 from server.schemas.tickets import BLOB_REF
 from server.storage import MAX_ROW_ID
 
@@ -25,7 +26,7 @@ class OpEnvelopeSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(OP_TYPES))
     entity = fields.String(validate=validate.OneOf(["ticket"]))
     entity_id = fields.String(required=True, validate=validate.Regexp(ID_PATTERN))
-    client_time = fields.AwareDateTime(load_default=None, allow_none=True)
+    client_time = ClientTime(load_default=None, allow_none=True)
 
 
 class CreateOpSchema(OpEnvelopeSchema):
@@ -74,7 +75,7 @@ class GpsSchema(Schema):
     lon = fields.Float(required=True, validate=validate.Range(min=-180, max=180))
     lat = fields.Float(required=True, validate=validate.Range(min=-90, max=90))
     accuracy_m = fields.Float(load_default=None, validate=validate.Range(min=0))
-    fix_time = fields.AwareDateTime(load_default=None)
+    fix_time = Instant(load_default=None)
 
 
 OP_SCHEMAS = {"ticket.create": CreateOpSchema(), "ticket.update": UpdateOpSchema(),

@@ -3,6 +3,7 @@ from marshmallow import Schema, fields, validate, validates_schema, ValidationEr
 
 from scheme_builder.request import CUSTOMER_CLASSES, RELIABILITY_CLASSES
 from server.schemas.auth import ID_PATTERN
+from server.schemas.common import ClientTime, Instant
 
 ID_KINDS = ["resident_id", "business_license", "passport", "other"]
 BLOB_REF = r"^sha256:[0-9a-f]{64}$"
@@ -78,7 +79,7 @@ class TicketPatchSchema(TicketFieldsSchema):
 class CommandSchema(Schema):
     command = fields.String(required=True, validate=validate.Length(min=1, max=64))
     args = fields.Dict(keys=fields.String(), load_default=dict)
-    client_time = fields.AwareDateTime(load_default=None, allow_none=True,
+    client_time = ClientTime(load_default=None, allow_none=True,
                                        metadata={"description": "the device's clock, kept for the audit trail"})
 
 
@@ -153,7 +154,7 @@ class TicketQuerySchema(Schema):
     team = fields.String()
     region = fields.String()
     overdue = fields.Boolean()
-    updated_since = fields.AwareDateTime()
+    updated_since = Instant()
     cursor = fields.String(validate=validate.Regexp(r"^[0-9]{1,12}$"))
     limit = fields.Integer(validate=validate.Range(min=1, max=500))
 

@@ -1,0 +1,65 @@
+"""The one gate every JSON body passes: too deep is a 400 before the parser recurses; text that
+cannot be stored or numbers out of range are a 422 naming the field; control and bidi-override
+characters are stripped, so nothing shown in the console or the signed PDF can reorder or hide text.
+
+The screen is one regex over the raw bytes; the walk over the parsed value runs only when it hits,
+so an ordinary body (a push of a hundred ops) pays microseconds. A push is checked op by op by the
+sync engine instead (one bad op is that op's rejection), so it is only cleaned here.
+"""
+import json
+import re
+
+from server.errors import Problem
+from sync.push import check_storable
+
+MAX_DEPTH = 64            # of a whole body; an op inside a push is held to sync.push.MAX_DEPTH
+OPEN_BRACKETS = re.compile(rb"[\[{]")
+STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+NOT_BRACKETS = re.compile(rb"[^\[\]{}]")
+SCREEN = re.compile(
+    rb"\\u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|061[cC]|200[eEfF]|202[a-eA-E]|206[6-9]"
+    rb"|[dD][89a-fA-F][0-9a-fA-F]{2})"                                  # escaped control, bidi, surrogate
+    rb"|\xc2[\x80-\x9f]|\xd8\x9c|\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]"   # the same as UTF-8
+    rb"|\d{19}|[eE][+-]?\d{3}|NaN|Infinity")                            # beyond 64 bits or finite floats
+STRIPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def too_deep(raw: bytes) -> bool:
+    """Nested beyond MAX_DEPTH, found without recursion: strings out, brackets only, innermost pairs
+    removed MAX_DEPTH times; anything left was deeper (or unbalanced, which the parser will say)."""
+    if len(OPEN_BRACKETS.findall(raw)) <= MAX_DEPTH:
+        return False
+    brackets = NOT_BRACKETS.sub(b"", STRINGS.sub(b"", raw))
+    for _ in range(MAX_DEPTH):
+        shorter = brackets.replace(b"[]", b"").replace(b"{}", b"")
+        if shorter == brackets:
+            break
+        brackets = shorter
+    return b"[]" in brackets or b"{}" in brackets
+
+
+def cleaned(value):
+    """``value`` with control (but NUL, which is refused) and bidi-override characters taken out of text."""
+    if isinstance(value, str):
+        return STRIPPED.sub("", value)
+    if isinstance(value, list):
+        return [cleaned(item) for item in value]
+    if isinstance(value, dict):
+        return {key: cleaned(item) for key, item in value.items()}
+    return value
+
+
+def load(raw: bytes, itemwise: bool = False):
+    """The parsed body, checked and cleaned (``itemwise``: the caller checks each item itself)."""
+    if too_deep(raw):
+        raise Problem("malformed-json", f"The body is nested deeper than {MAX_DEPTH} levels.")
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise Problem("malformed-json", f"The body is not valid JSON: {exc}") from None
+    if not SCREEN.search(raw):
+        return value
+    value = cleaned(value)
+    if not itemwise:
+        check_storable(value)          # Unstorable: a 422 naming the field
+    return value
