@@ -14,6 +14,8 @@ from scheme_builder.grid import KINDS
 RATED_KINDS = ("distribution_transformer", "feeder")
 AREA_CLASSES = ("A+", "A", "B", "C", "D", "E")
 NUMBER_FIELDS = ("voltage_kv", "rating_kva", "peak_kva", "reserved_kva", "load_limit")
+TEXT_FIELDS = ("asset_id", "kind", "region", "area_class", "feeder_id", "substation_id")
+MAX_TEXT = 64
 CSV_NUMBERS = NUMBER_FIELDS + ("lon", "lat", "ties")
 
 
@@ -74,6 +76,9 @@ def to_value(key, value):
 
 
 def issue(where, asset_id, field, reason) -> dict:
+    """One line of the report; an id that is not plain text is shown escaped, so the report can be sent."""
+    if asset_id is not None:
+        asset_id = str(asset_id).encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
     return {"where": where, "asset_id": asset_id, "field": field, "reason": reason}
 
 
@@ -84,6 +89,7 @@ def validate_features(features, locations=None) -> list:
         where = locations[index] if locations else f"feature {index}"
         problems = feature_problems(feature)
         asset_id = (feature.get("properties") or {}).get("asset_id") if isinstance(feature, dict) else None
+        asset_id = asset_id if isinstance(asset_id, str) else None        # a wrong type is reported, not keyed
         if asset_id is not None and asset_id in seen:
             problems.append(("asset_id", "duplicate asset_id"))
         seen.add(asset_id)
@@ -99,6 +105,7 @@ def feature_problems(feature) -> list:
     props = feature["properties"]
     problems = [(name, "required") for name in ("asset_id", "kind", "voltage_kv", "region")
                 if props.get(name) in (None, "")]
+    problems += text_problems(props)
     if props.get("kind") not in (None, "") and props["kind"] not in KINDS:
         problems.append(("kind", f"one of {', '.join(KINDS)}"))
     if props.get("kind") in RATED_KINDS:
@@ -108,6 +115,26 @@ def feature_problems(feature) -> list:
     if props.get("area_class") is not None and props["area_class"] not in AREA_CLASSES:
         problems.append(("area_class", f"one of {', '.join(AREA_CLASSES)}"))
     return problems + geometry_problems(feature.get("geometry"), props.get("kind"))
+
+
+def text_problems(props) -> list:
+    """Names and ids are short text (a list or a number in their place would break the import later)."""
+    problems = []
+    for name in TEXT_FIELDS:
+        value = props.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str) or not 0 < len(value) <= MAX_TEXT or "\x00" in value:
+            problems.append((name, f"text of 1 to {MAX_TEXT} characters"))
+        elif not value.isascii() and value.encode("utf-8", "replace").decode("utf-8") != value:
+            problems.append((name, "not valid Unicode text (a lone surrogate)"))
+    ties, negative = props.get("ties"), props.get("negative_list")
+    if ties is not None and (isinstance(ties, bool) or not isinstance(ties, (int, float))
+                             or not float(ties).is_integer() or not 0 <= ties <= 100):
+        problems.append(("ties", "a whole number from 0 to 100"))
+    if negative is not None and not isinstance(negative, bool):
+        problems.append(("negative_list", "true or false"))
+    return problems
 
 
 def number_problems(props) -> list:

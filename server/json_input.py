@@ -38,6 +38,11 @@ def too_deep(raw: bytes) -> bool:
     return b"[]" in brackets or b"{}" in brackets
 
 
+def form_text(text: str) -> str:
+    """A console form's text: control (NUL included: a person never means one) and bidi characters out."""
+    return STRIPPED.sub("", text).replace("\x00", "")
+
+
 def cleaned(value):
     """``value`` with control (but NUL, which is refused) and bidi-override characters taken out of text."""
     if isinstance(value, str):

@@ -8,7 +8,7 @@ from functools import wraps
 from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from server import access
+from server import access, json_input
 from server.db import get_db
 from server.errors import Problem
 from server.storage import sessions, users
@@ -30,6 +30,11 @@ def current_console_user():
     sid = session.get("sid")
     username = sid and sessions.session_user(get_db(), sid, current_app.config["SESSION_HOURS"])
     return users.get_user(get_db(), username) if username else None
+
+
+def form(name: str, default: str = "") -> str:
+    """A text field of the posted form, cleaned like every JSON body (server/json_input.py)."""
+    return json_input.form_text(request.form.get(name, default))
 
 
 def login_required(action: str):

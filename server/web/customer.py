@@ -7,7 +7,7 @@ from server.db import get_db, transaction
 from server.errors import Problem
 from pdf.labels import STAGES
 from server.storage import iso, tickets as store, utcnow
-from server.web import web
+from server.web import form, web
 
 SALT = "customer-link"
 
@@ -64,6 +64,6 @@ def customer_rate(token):
     with transaction(db):
         db.execute("INSERT INTO ratings (ticket_id, stage, score, comment, created_at) VALUES (?, ?, ?, ?, ?) "
                    "ON CONFLICT (ticket_id, stage) DO UPDATE SET score = excluded.score, comment = excluded.comment",
-                   [ticket["id"], stage, score, request.form.get("comment", "")[:500], iso(utcnow())])
+                   [ticket["id"], stage, score, form("comment")[:500], iso(utcnow())])
     flash("感谢您的评价")
     return redirect(url_for("web.customer_page", token=token))

@@ -15,13 +15,15 @@ from server.jobs import job_status
 from pdf.labels import STAGES, label
 from server.storage import ROW_ID, grid as grid_store, outbox, tickets as store, users, utcnow
 from server.storage.calendar import load_calendar
-from server.web import login_required, web
+from server.web import form, login_required, web
 from server.web.customer import customer_link
 from sync import storage as sync_store
 
 PAGE_SIZE = 25
 FILTERS = ("region", "team", "manager", "business_type", "stage")
 FLAGS = ("overdue", "due_soon", "has_conflict")
+MANUAL_NUMBERS = ("supply_voltage_kv", "lon", "lat", "route_length_m", "cost_low", "cost_high", "grid_works_days",
+                  "connect_days")
 
 
 def book():
@@ -128,7 +130,7 @@ def cosign_queue():
 @web.route("/cosign/<ticket_id>", methods=["POST"])
 @login_required("cosign.queue")
 def cosign(ticket_id):
-    args = {"scheme_hash": request.form.get("scheme_hash", ""), "comment": request.form.get("comment", "")}
+    args = {"scheme_hash": form("scheme_hash"), "comment": form("comment")}
     service.run_command(get_db(), book(), actor(), ticket_id, "cosign", args, services=services())
     flash(f"工单 {ticket_id} 已会签")
     return redirect(url_for("web.cosign_queue"))
@@ -145,15 +147,15 @@ def manual_queue():
 @login_required("scheme.manual_queue")
 def write_manual_scheme(ticket_id):
     """The engineer's scheme, from the form: it becomes the ticket's one option, ready to sign."""
-    form = request.form
     try:
-        args = {"asset_id": form["asset_id"], "supply_voltage_kv": float(form["supply_voltage_kv"]),
-                "point": {"lon": float(form["lon"]), "lat": float(form["lat"])},
-                "route_length_m": float(form["route_length_m"]), "conductor": form["conductor"],
-                "works": [w.strip() for w in form.get("works", "").split("\n") if w.strip()],
-                "cost_estimate_yuan": {"low": float(form["cost_low"]), "high": float(form["cost_high"])},
-                "working_days": {"grid_works": float(form["grid_works_days"]), "connect": float(form["connect_days"])},
-                "note": form["note"]}
+        number = {name: float(request.form[name]) for name in MANUAL_NUMBERS}
+        args = {"asset_id": form("asset_id"), "supply_voltage_kv": number["supply_voltage_kv"],
+                "point": {"lon": number["lon"], "lat": number["lat"]},
+                "route_length_m": number["route_length_m"], "conductor": form("conductor"),
+                "works": [w.strip() for w in form("works").split("\n") if w.strip()],
+                "cost_estimate_yuan": {"low": number["cost_low"], "high": number["cost_high"]},
+                "working_days": {"grid_works": number["grid_works_days"], "connect": number["connect_days"]},
+                "note": form("note")}
     except (KeyError, ValueError) as exc:
         raise Problem("validation-error", f"请完整填写方案（{exc}）") from None
     service.run_command(get_db(), book(), actor(), ticket_id, "write_manual_scheme", args, services=services())
@@ -176,7 +178,7 @@ def resolve_conflict(conflict_id):
     choice = request.form.get("choice")
     value = {"server": conflict["server_value"], "device": conflict["device_value"]}.get(choice)
     if choice == "new":
-        value = parse_value(request.form.get("value", ""), conflict["server_value"])
+        value = parse_value(form("value"), conflict["server_value"])
     conflict_service.resolve(get_db(), book(), actor(), conflict_id, value)
     flash(f"冲突 #{conflict_id} 已解决")
     return redirect(url_for("web.conflicts_page"))

@@ -40,6 +40,21 @@ def test_bad_rows_reject_the_whole_file_with_every_row_reported(api):
     assert api.get("/api/grid/imports", "bo_cz").json == []
 
 
+def test_properties_of_the_wrong_type_are_rejected_at_import(api):
+    wrong = make_grid(transformer("TX-1", 0, 0, ties=True), transformer("TX-2", 10, 0, region=["changzhou"]),
+                      {**transformer("TX-3", 20, 0), "properties": {**transformer("TX-3", 20, 0)["properties"],
+                                                                    "asset_id": {"id": 3}}},
+                      transformer("TX-4", 30, 0, substation_id=7, negative_list="no"))
+    body = assert_problem(import_file(api, wrong), 422, "validation-error")
+    where = {(row["where"], row["field"]) for row in body["report"]}
+    assert {("feature 0", "ties"), ("feature 1", "region"), ("feature 2", "asset_id"), ("feature 3", "substation_id"),
+            ("feature 3", "negative_list")} <= where
+    surrogate = json.dumps(make_grid(transformer("TX-5", 0, 0))).replace('"TX-5"', '"TX-\\ud800"')
+    body = assert_problem(import_file(api, surrogate), 422, "validation-error")
+    assert ("feature 0", "asset_id") in {(row["where"], row["field"]) for row in body["report"]}
+    assert api.get("/api/grid/imports", "bo_cz").json == []
+
+
 def test_csv_with_lon_lat_columns(api):
     csv_text = ("asset_id,kind,voltage_kv,rating_kva,peak_kva,region,lon,lat\n"
                 "TX-9,distribution_transformer,0.4,400,100,changzhou,119.95,31.78\n")
