@@ -32,7 +32,7 @@ system-packages:
 run: $(STAMP) system-packages
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi demo
-	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+	YEKUO_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q

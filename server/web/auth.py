@@ -25,7 +25,7 @@ def local_path(target: str) -> bool:
 
 @web.route("/login", methods=["GET", "POST"])
 def login():
-    if request.method == "GET":
+    if request.method != "POST":          # GET, or HEAD from a link checker: the form
         return render_template("login.html", next=request.args.get("next", ""))
     try:
         user = verify_credentials(request.form.get("username", ""), request.form.get("password", ""))
