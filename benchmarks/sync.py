@@ -267,7 +267,7 @@ def pdf_p50(data_dir: Path, count) -> float:
             "signed_at"))
         pack = app.extensions["yekuo.policies"].get(ticket["region"], ticket["policy_year"])
         strokes_raw, strokes = demo_strokes_parsed()
-        ctx = {"actor": Actor(get_user(db, "cm1"), "bench"), "signing": services.signing, "blobs": services.blobs}
+        ctx = {"db": db, "actor": Actor(get_user(db, "cm1"), "bench"), "signing": services.signing, "blobs": services.blobs}
         args = {"signer_name": "张三"}
         times = []
         for _ in range(count + 3):
