@@ -12,7 +12,7 @@ import random
 import statistics
 import time
 
-from scheme_builder import Grid, SchemePolicy, build_scheme, load_engineering
+from scheme_builder import Grid, build_scheme
 from scheme_builder.errors import SchemeError
 from scheme_builder.synthetic import make_city_grid
 from server.policy import load_policy_book
@@ -89,7 +89,7 @@ def main():
 
 
 def scheme_table(args):
-    policy = SchemePolicy.from_pack(load_policy_book().get("changzhou").raw, load_engineering())
+    policy = load_policy_book().get("changzhou")
     print(f"scheme build, {args.requests} requests per size (STRtree vs linear scan, same requests, same run)")
     print(f"{'assets':>8} {'index s':>8} {'p50 ms':>8} {'p99 ms':>8} {'lin p50':>8} {'lin p99':>8} {'speedup':>8} {'built':>6}")
     verdicts = []

@@ -2,13 +2,14 @@
 
 It runs on the server and, with the same code and data, inside the offline client::
 
-    policy = SchemePolicy.from_pack(pack_dict, load_engineering())
+    policy = load_pack(pack_dict, load_engineering())
     grid = Grid.from_features(features, version="snapshot-12")
     scheme = build_scheme(request, policy, grid)
 """
 from scheme_builder.api import build_scheme
 from scheme_builder.errors import SchemeError
 from scheme_builder.grid import Grid
-from scheme_builder.policy import SchemePolicy, load_engineering
+from scheme_builder.pack import Pack, load_pack
+from scheme_builder.policy import load_engineering
 
-__all__ = ["build_scheme", "Grid", "SchemeError", "SchemePolicy", "load_engineering"]
+__all__ = ["build_scheme", "Grid", "Pack", "SchemeError", "load_engineering", "load_pack"]

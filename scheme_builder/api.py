@@ -9,14 +9,15 @@ from scheme_builder import cost, electrical
 from scheme_builder.errors import BannedFeeInScheme, NoGridData, OutsideGridExtent
 from scheme_builder.grid import Grid
 from scheme_builder.options import Context, combine, search
-from scheme_builder.policy import SchemePolicy, canonical_json
+from scheme_builder.pack import Pack
+from scheme_builder.policy import canonical_json
 from scheme_builder.tiles import farthest_radius_m
 from scheme_builder.request import normalize_request
 
 rule = electrical.rule
 
 
-def build_scheme(request: dict, policy: SchemePolicy, grid: Grid, reserved=None) -> dict:
+def build_scheme(request: dict, policy: Pack, grid: Grid, reserved=None) -> dict:
     """The scheme for ``request``; ``reserved`` adds kVA per asset_id held by signed schemes."""
     req = normalize_request(request, policy)
     pipeline = policy.pipeline(req["business_type"], req["customer_class"], req["reliability_class"])
@@ -39,7 +40,7 @@ def build_scheme(request: dict, policy: SchemePolicy, grid: Grid, reserved=None)
     return finish(req, policy, grid, supply, needs, options, explanation, warnings_for(groups, ctx, policy), reason)
 
 
-def locate(req, policy: SchemePolicy, grid: Grid):
+def locate(req, policy: Pack, grid: Grid):
     """The customer's point in metres; 422 when it lies beyond every supply radius of the grid."""
     if not grid.assets:
         raise NoGridData(f"no grid data for {policy.region}", {"region": ["no grid snapshot for this region"]})
@@ -56,7 +57,7 @@ def make_option(rank, group, ctx: Context, pipeline) -> dict:
     first = group[0]
     works = [w for source in group for w in source.works]
     method, _ = electrical.metering(ctx.supply, ctx.request["capacity_kva"], ctx.policy)
-    filing_max = ctx.policy.rules["filing_max_route_m"]
+    filing_max = ctx.policy.scheme.filing_max_route_m
     route = sum(s.route_length_m for s in group)
     return {
         "rank": rank, "connection": connection(first, ctx), "distance_m": round(first.candidate.distance_m, 1),
@@ -66,7 +67,7 @@ def make_option(rank, group, ctx: Context, pipeline) -> dict:
         "metering": method, "investment_boundary": ctx.boundary["value"],
         "works": [w[0] for w in works], "cost_estimate_yuan": cost.cost_estimate(works, ctx.boundary),
         "upgrade_first": any(s.upgrade_first for s in group),
-        "filing_instead_of_approval": bool(filing_max and all(s.route_length_m <= filing_max["value"] for s in group)),
+        "filing_instead_of_approval": bool(filing_max and all(s.route_length_m <= filing_max.value for s in group)),
         "working_days": working_days(pipeline, bool(works)),
         "sources": [connection(s, ctx) for s in group], "score": round(sum(s.score for s in group), 3),
     }
@@ -82,7 +83,7 @@ def connection(source, ctx: Context) -> dict:
 
 def working_days(pipeline, has_works) -> dict:
     """A key for each stage still ahead once the scheme exists (docs/SCHEME_API.md)."""
-    limits = {row["stage"]: row["limit_days"] for row in pipeline["stages"]}
+    limits = {row.stage: row.limit_days for row in pipeline.stages}
     days = {}
     if "scheme_reply" in limits:
         days["scheme_reply"] = limits["scheme_reply"]
@@ -105,10 +106,9 @@ def option_rules(ctx: Context, pipeline, options) -> list:
             rule("conductors", "cheapest by ampacity and ΔU", policy.engineering["conductors_source"])]
     radius = policy.engineering["supply_radius_m"]["lv" if supply.is_lv else "hv"]
     rows.append(rule("supply_radius_m", {k: v for k, v in radius.items() if k != "source"}, radius["source"]))
-    if policy.rules["filing_max_route_m"]:
-        rows.append(rule("filing_max_route_m", policy.rules["filing_max_route_m"]["value"],
-                         policy.rules["filing_max_route_m"]["source"]))
-    rows += [rule(f"working_days.{row['stage']}", row["limit_days"], row["source"]) for row in pipeline["stages"]]
+    if policy.scheme.filing_max_route_m:
+        rows.append(rule("filing_max_route_m", *policy.number("filing_max_route_m")))
+    rows += [rule(f"working_days.{row.stage}", row.limit_days, row.source) for row in pipeline.stages]
     if not supply.is_lv:
         onsite, source = policy.onsite_limit(ctx.request["zone"])
         rows.append(rule("onsite_reply_limit_kva", onsite, source))
@@ -126,7 +126,7 @@ def manual_reason(ctx: Context, needs) -> str:
     return "no connection point fits, even with an upgrade: manual scheme by the back office"
 
 
-def warnings_for(groups, ctx: Context, policy: SchemePolicy) -> list:
+def warnings_for(groups, ctx: Context, policy: Pack) -> list:
     heavy, _ = policy.number("heavy_load_rate")
     notes = []
     for source in {id(s): s for group in groups for s in group}.values():
@@ -138,7 +138,7 @@ def warnings_for(groups, ctx: Context, policy: SchemePolicy) -> list:
     return sorted(set(notes))
 
 
-def decide(supply, needs, capacity_kva, zone, policy: SchemePolicy, manual) -> str:
+def decide(supply, needs, capacity_kva, zone, policy: Pack, manual) -> str:
     """auto (LV) / onsite_reply (HV up to the on-site limit) / cosign (above it, or several sources) / manual."""
     if manual:
         return "manual"
@@ -171,7 +171,7 @@ def scheme_hash(req, policy_version, grid_version, options) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(payload)).hexdigest()
 
 
-def assert_no_banned_fees(scheme: dict, policy: SchemePolicy):
+def assert_no_banned_fees(scheme: dict, policy: Pack):
     """docs/DOMAIN.md §4: a banned fee can never appear in a scheme."""
     text = json.dumps(scheme, ensure_ascii=False)
     found = [fee for fee in policy.banned_fees() if fee in text]

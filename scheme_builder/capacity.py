@@ -3,10 +3,10 @@
     open = load_limit × rating − peak_12_months − reserved_not_yet_connected
 """
 from scheme_builder.grid import Asset
-from scheme_builder.policy import SchemePolicy
+from scheme_builder.pack import Pack
 
 
-def load_limit(asset: Asset, policy: SchemePolicy) -> float:
+def load_limit(asset: Asset, policy: Pack) -> float:
     """The asset's own limit if the grid data gives one, else the engineering table's."""
     if asset.load_limit is not None:
         return asset.load_limit
@@ -16,7 +16,7 @@ def load_limit(asset: Asset, policy: SchemePolicy) -> float:
     return table["distribution_transformer"]["value"]
 
 
-def open_capacity_kva(asset: Asset, policy: SchemePolicy, reserved_extra=0.0) -> float:
+def open_capacity_kva(asset: Asset, policy: Pack, reserved_extra=0.0) -> float:
     return load_limit(asset, policy) * asset.rating_kva - asset.peak_kva - asset.reserved_kva - reserved_extra
 
 
@@ -24,7 +24,7 @@ def load_rate_after(asset: Asset, requested_kva, reserved_extra=0.0) -> float:
     return (asset.peak_kva + asset.reserved_kva + reserved_extra + requested_kva) / asset.rating_kva
 
 
-def upgraded_rating_kva(asset: Asset, requested_kva, policy: SchemePolicy, reserved_extra=0.0):
+def upgraded_rating_kva(asset: Asset, requested_kva, policy: Pack, reserved_extra=0.0):
     """For "connect first, upgrade later": the rating an upgrade needs, or None if none helps.
 
     A transformer is replaced by the next standard rating that fits; a feeder is relieved by a new
@@ -38,7 +38,7 @@ def upgraded_rating_kva(asset: Asset, requested_kva, policy: SchemePolicy, reser
     return next((r for r in ratings if r > asset.rating_kva and limit * r >= needed), None)
 
 
-def shortfalls(option: dict, requested_kva, policy: SchemePolicy, grid, reserved) -> list:
+def shortfalls(option: dict, requested_kva, policy: Pack, grid, reserved) -> list:
     """Capacity assets of a chosen option that can no longer take ``requested_kva``.
 
     Checked when the customer signs: another scheme signed meanwhile may have reserved the capacity

@@ -1,12 +1,12 @@
 """Works, their cost range from the typical-cost table, and who pays (docs/DOMAIN.md §4, docs/ENGINEERING.md §7)."""
-from scheme_builder.policy import SchemePolicy
+from scheme_builder.pack import Pack
 
 
-def cost_row(policy: SchemePolicy, key) -> dict:
+def cost_row(policy: Pack, key) -> dict:
     return policy.engineering["typical_cost"][key]
 
 
-def line_works(supply, construction, route_length_m, via_new_rmu, policy: SchemePolicy) -> list:
+def line_works(supply, construction, route_length_m, via_new_rmu, policy: Pack) -> list:
     """(label, low, high, source) of each item of grid-side works."""
     if supply.is_lv:
         drop_max, _ = policy.number("service_drop_max_m")
@@ -25,7 +25,7 @@ def line_works(supply, construction, route_length_m, via_new_rmu, policy: Scheme
     return items
 
 
-def upgrade_works(asset, new_rating_kva, policy: SchemePolicy) -> list:
+def upgrade_works(asset, new_rating_kva, policy: Pack) -> list:
     if asset.kind == "feeder":
         return [(f"new tie for {asset.asset_id} (upgrade, cost estimated by the back office)", 0, 0,
                  "docs/ENGINEERING.md §8 step 5: connect first, upgrade later")]
@@ -34,9 +34,9 @@ def upgrade_works(asset, new_rating_kva, policy: SchemePolicy) -> list:
              row["high"] * new_rating_kva, row["source"])]
 
 
-def investment_boundary(request, supply, policy: SchemePolicy) -> dict:
+def investment_boundary(request, supply, policy: Pack) -> dict:
     """The boundary rule that applies: extended, LV micro, LV resident, or 10(20) kV and below."""
-    boundary = policy.rules["investment_boundary"]
+    boundary = policy.scheme.investment_boundary
     if request["park_or_electrification"] or request["ev_charging"]:
         key = "extended"
     elif supply.is_lv and request["customer_class"] == "micro_enterprise":
@@ -45,7 +45,8 @@ def investment_boundary(request, supply, policy: SchemePolicy) -> dict:
         key = "lv_resident"
     else:
         key = "hv"
-    return {"key": key, **boundary[key]}
+    rule = getattr(boundary, key)
+    return {"key": key, "value": rule.value, "source": rule.source, "assumed": rule.assumed}
 
 
 def cost_estimate(items, boundary) -> dict:

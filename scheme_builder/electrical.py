@@ -3,7 +3,7 @@ import math
 from dataclasses import dataclass
 from typing import Optional
 
-from scheme_builder.policy import SchemePolicy
+from scheme_builder.pack import Pack
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ def rule(name, value, source) -> dict:
     return {"rule": name, "value": value, "source": source}
 
 
-def supply_voltage(capacity_kw, capacity_kva, phase, policy: SchemePolicy) -> Supply:
+def supply_voltage(capacity_kw, capacity_kva, phase, policy: Pack) -> Supply:
     """LV up to the region's limit (kW), 10 kV up to the direct-connection limit (kVA), else manual."""
     lv_limit, lv_source = policy.number("lv_limit_kw")
     direct, direct_source = policy.number("direct_connection_limit_kva")
@@ -51,7 +51,7 @@ def voltage_drop_pct(p_kw, power_factor, r0, x0, length_km, supply: Supply) -> f
     return drop * 2 if supply.phase == 1 else drop
 
 
-def drop_limit_pct(supply: Supply, policy: SchemePolicy):
+def drop_limit_pct(supply: Supply, policy: Pack):
     key = "single_phase" if supply.phase == 1 else "three_phase"
     return policy.number("voltage_drop_limit_pct", key)
 
@@ -65,7 +65,7 @@ class Conductor:
 
 
 def choose_conductor(supply: Supply, p_kw, power_factor, capacity_kva, length_km, area_class,
-                     policy: SchemePolicy) -> Optional[Conductor]:
+                     policy: Pack) -> Optional[Conductor]:
     """The cheapest conductor (table order) that carries the current with ΔU within the limit."""
     engineering = policy.engineering
     voltage_class = "lv" if supply.is_lv else "hv"
@@ -81,7 +81,7 @@ def choose_conductor(supply: Supply, p_kw, power_factor, capacity_kva, length_km
     return None
 
 
-def metering(supply: Supply, capacity_kva, policy: SchemePolicy) -> tuple:
+def metering(supply: Supply, capacity_kva, policy: Pack) -> tuple:
     """(method, rule row): direct or CT meter for LV by current; 高供低计 / 高供高计 for HV by kVA."""
     if supply.is_lv:
         direct_max, source = policy.number("metering", "lv_direct_max_a")

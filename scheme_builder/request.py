@@ -3,9 +3,12 @@
 The server validates with marshmallow first; this check is what the offline client relies on.
 """
 import math
+from typing import TYPE_CHECKING
 
 from scheme_builder.errors import InvalidRequest
-from scheme_builder.policy import SchemePolicy
+
+if TYPE_CHECKING:                      # the pack's schema reads the classes below
+    from scheme_builder.pack import Pack
 
 RELIABILITY_CLASSES = ("ordinary", "level2", "level1", "special")
 CUSTOMER_CLASSES = ("resident", "non_resident", "micro_enterprise")
@@ -15,7 +18,7 @@ def positive(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
 
 
-def normalize_request(request: dict, policy: SchemePolicy) -> dict:
+def normalize_request(request: dict, policy: "Pack") -> dict:
     """A complete request: both capacities, defaults filled, floats rounded for a stable hash."""
     errors = {}
     for name in ("business_type", "customer_class", "location"):
@@ -46,7 +49,7 @@ def normalize_request(request: dict, policy: SchemePolicy) -> dict:
     if kw is None:
         kw = kva * power_factor
     return {
-        "region": policy.region, "policy_year": policy.year, "zone": policy.zone(request.get("zone"))["zone"],
+        "region": policy.region, "policy_year": policy.year, "zone": policy.zone(request.get("zone")).zone,
         "business_type": request["business_type"], "customer_class": request["customer_class"],
         "capacity_kva": round(float(kva), 3), "capacity_kw": round(float(kw), 3),
         "phase": request.get("phase", 3), "power_factor": round(float(power_factor), 4),

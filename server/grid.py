@@ -11,12 +11,13 @@ import json
 import threading
 from collections import defaultdict
 
-from scheme_builder import Grid, SchemePolicy, load_engineering
+from scheme_builder import Grid, load_engineering
 from scheme_builder.errors import GridDataError, NoGridData
 from scheme_builder.gridfile import issue, read_grid_file
 from server.db import transaction
 from server.errors import Problem
-from server.policy import Pack, PolicyBook
+from scheme_builder.pack import Pack
+from server.policy import PolicyBook
 from server.storage import grid as store, users
 from server.monitor import heavy_load_notices
 from server.storage import utcnow
@@ -123,11 +124,3 @@ class GridCache:
 
 
 ENGINEERING = load_engineering()
-_POLICIES = {}      # pack version (a content hash) -> SchemePolicy
-
-
-def scheme_policy(pack: Pack) -> SchemePolicy:
-    """The scheme builder's view of a pack, made once per pack version."""
-    if pack.version not in _POLICIES:
-        _POLICIES[pack.version] = SchemePolicy.from_pack(pack.raw, ENGINEERING)
-    return _POLICIES[pack.version]

@@ -7,7 +7,7 @@ from pdf import signing
 from pdf.scheme_reply import SchemeDocument, render_scheme_reply
 from pdf.strokes import InvalidStrokes, parse_strokes
 from server.errors import Problem
-from server.policy import Pack
+from scheme_builder.pack import Pack
 from server.storage import blobs as blob_scope, iso, utcnow
 from sync.blobs import hex_of
 
@@ -45,8 +45,8 @@ def evidence(ticket, scheme, ctx, args) -> dict:
 def signed_scheme_pdf(ticket, scheme, pack: Pack, ctx, args, strokes_raw, strokes) -> dict:
     """Render, attach strokes and evidence, sign, store; the ticket's ``signed_pdf`` link."""
     document = SchemeDocument(
-        ticket=ticket, scheme=scheme, business_label=pack.raw["business_types"][ticket["business_type"]]["label"],
-        banned_fees=[fee["name"] for fee in pack.raw["scheme"]["banned_fees"]],
+        ticket=ticket, scheme=scheme, business_label=pack.business_types[ticket["business_type"]].label,
+        banned_fees=pack.banned_fees(),
         signature={**strokes, "signer_name": args["signer_name"], "signed_at": scheme["signed_at"]},
         manager=ticket.get("manager") or ctx["actor"].user.username, cosigned_by=scheme.get("cosigned_by"))
     pdf, _lines = render_scheme_reply(document)

@@ -17,7 +17,6 @@ from scheme_builder.api import assert_no_banned_fees, scheme_hash
 from scheme_builder.capacity import shortfalls
 from scheme_builder.request import TICKET_FIELDS, ticket_request
 from server.errors import Problem
-from server.grid import scheme_policy
 from server.scheme_pdf import load_strokes, signed_scheme_pdf
 from server import monitor
 from server.storage import grid as grid_store, iso, outbox, tickets as ticket_store, utcnow
@@ -27,7 +26,7 @@ def build(db, grids, pack, request: dict, exclude_ticket=None) -> dict:
     """The scheme for ``request`` on the region's newest snapshot, net of other tickets' reservations."""
     grid = grids.get(db, pack.region)
     reserved = grid_store.reserved_by_asset(db, pack.region, exclude_ticket)
-    return build_scheme(request, scheme_policy(pack), grid, reserved)
+    return build_scheme(request, pack, grid, reserved)
 
 
 def build_for_ticket(ticket, ctx) -> dict:
@@ -81,7 +80,7 @@ def sign(ticket, args, ctx):
     kva = scheme["request"]["capacity_kva"]
     grid = ctx["grids"].get(db, region)
     short = [] if scheme["decision"] == "manual" else shortfalls(   # the engineer answered for a manual one
-        option, kva, scheme_policy(ctx["pack"]), grid, grid_store.reserved_by_asset(db, region, ticket["id"]))
+        option, kva, ctx["pack"], grid, grid_store.reserved_by_asset(db, region, ticket["id"]))
     if short:
         raise Problem("capacity-taken", f"the open capacity of {', '.join(short)} was taken meanwhile; "
                       "show the customer the fresh scheme", assets=short, fresh_scheme=build_for_ticket(ticket, ctx))
@@ -116,7 +115,7 @@ def write_manual(ticket, args, ctx):
                   written_by=user, cosigned_at=now, cosigned_by=user,
                   scheme_hash=scheme_hash(scheme["request"], scheme["policy"]["version"], scheme["grid_version"],
                                           [option]))
-    assert_no_banned_fees(scheme, scheme_policy(ctx["pack"]))
+    assert_no_banned_fees(scheme, ctx["pack"])
 
 
 SCHEME_EFFECTS = {"propose_scheme": propose, "choose_option": choose, "cosign": cosign, "sign_scheme": sign,

@@ -8,7 +8,7 @@ preconditions that must hold and the stage it completes. The REST API and sync b
 from dataclasses import dataclass
 
 from server import access
-from server.policy import Pack
+from scheme_builder.pack import Pack
 
 SCHEME_STAGE = "@scheme"        # the scheme_reply stage, or acceptance where the pipeline has none
 TERMINAL = ("completed", "cancelled")

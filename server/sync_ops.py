@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from marshmallow import ValidationError
 
+from scheme_builder.pack import dump_pack
 from scheme_builder.policy import canonical_json
 from server import access, tickets
 from server.db import transaction
@@ -222,7 +223,8 @@ def render_reference(db, book, user, ids) -> dict:
 
 def policy_reference(db, book, pack_id):
     pack = book.packs.get(pack_id)
-    return pack and json.dumps({"id": pack.id, "version": pack.version, "pack": pack.raw}, ensure_ascii=False).encode()
+    return pack and json.dumps({"id": pack.id, "version": pack.version, "pack": dump_pack(pack)},
+                               ensure_ascii=False).encode()
 
 
 def grid_reference(db, book, region):

@@ -51,8 +51,8 @@ def application_pdf(ticket_id):
     """The application form generated from the ticket: the customer fills nothing in."""
     ticket = service.get_visible(get_db(), g.user, ticket_id)
     pack = current_app.extensions["yekuo.policies"].get(ticket["region"], ticket["policy_year"])
-    labels = {kind: rule["label"] for kind, rule in pack.raw["documents"].items()}
-    data, _lines = render_application_form(ticket, pack.raw["business_types"][ticket["business_type"]]["label"], labels)
+    labels = {kind: rule.label for kind, rule in pack.documents.items()}
+    data, _lines = render_application_form(ticket, pack.business_types[ticket["business_type"]].label, labels)
     return pdf_response(data, f"application-{ticket_id}.pdf")
 
 

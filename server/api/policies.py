@@ -2,6 +2,7 @@
 from flask import current_app
 from marshmallow import Schema, fields
 
+from scheme_builder.pack import dump_pack
 from server.api import Blueprint
 from server.errors import Problem
 
@@ -19,7 +20,8 @@ class PackSummarySchema(Schema):
 
 
 class PackSchema(PackSummarySchema):
-    pack = fields.Dict(metadata={"description": "the pack file as loaded (every number with its source)"})
+    pack = fields.Dict(metadata={"description": "the pack in its file format, as validated (every number with its "
+                                            "source; `assumed` where borrowed from another region's document)"})
 
 
 def summary(pack):
@@ -41,4 +43,4 @@ def get_policy(pack_id):
     pack = current_app.extensions["yekuo.policies"].packs.get(pack_id)
     if pack is None:
         raise Problem("not-found", f"no policy pack {pack_id!r}")
-    return {**summary(pack), "pack": pack.raw}
+    return {**summary(pack), "pack": dump_pack(pack)}

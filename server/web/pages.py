@@ -7,7 +7,6 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from pdf.sketch import scale_bar_m, sketch_layout
 from scheme_builder import capacity
 from scheme_builder.errors import GridDataError
-from server.grid import scheme_policy
 from server import access, conflicts as conflict_service, grid as grid_service, stages, tickets as service
 from server.db import get_db
 from server.errors import Problem
@@ -227,7 +226,7 @@ def heavy_assets(db, region) -> list:
     rate count the reservations of signed schemes (docs/ENGINEERING.md §4)."""
     if grid_store.current_snapshot(db, region) is None:
         return []
-    grid, policy = services().grids.get(db, region), scheme_policy(book().get(region))
+    grid, policy = services().grids.get(db, region), book().get(region)
     reserved = grid_store.reserved_by_asset(db, region)
     rows = [{"asset_id": a.asset_id, "kind": a.kind, "rating_kva": a.rating_kva, "peak_kva": a.peak_kva,
              "reserved_kva": round(a.reserved_kva + reserved.get(a.asset_id, 0), 1),

@@ -12,7 +12,7 @@ from pdf.labels import CUSTOMER_CLASSES, DECISIONS, ID_KINDS, METERING, STAGES
 from pdf.scheme_reply import SchemeDocument, render_scheme_reply
 from pdf.signing import DEV_COMMON_NAME, development_identity
 from pdf.strokes import parse_strokes
-from scheme_builder import Grid, SchemePolicy, build_scheme, load_engineering
+from scheme_builder import Grid, build_scheme
 from server.policy import load_policy_book
 from tests.factories import CENTRE, feeder, make_grid, make_ticket, strokes, transformer
 
@@ -46,7 +46,7 @@ def test_line_breaking_keeps_every_character_and_the_rules(text, width):
 
 
 def scheme_for(pack, capacity_kva=1250):
-    policy = SchemePolicy.from_pack(pack.raw, load_engineering())
+    policy = pack
     grid = Grid.from_features(make_grid(transformer("TX-1", 80, 0, region=pack.region),
                                         feeder("F-1", [(-2000, 400), (2000, 400)], region=pack.region))["features"],
                               f"{pack.region}/1")
@@ -62,15 +62,13 @@ def test_every_character_the_documents_use_has_a_glyph(pack_id):
               "created_at": "2026-11-24T09:00:00+00:00", "documents": [{"kind": "property_proof", "status": "missing",
                                                                          "promised_date": "2026-12-01"}]}
     signature = {**parse_strokes(strokes()), "signer_name": "李四", "signed_at": "2026-11-24T10:00:00+08:00"}
-    labels = [b["label"] for b in pack.raw["business_types"].values()]
-    _pdf, lines = render_scheme_reply(SchemeDocument(ticket, scheme_for(pack), labels[0],
-                                                     [f["name"] for f in pack.raw["scheme"]["banned_fees"]], signature,
-                                                     "cm_a"))
-    _form, form_lines = render_application_form(ticket, labels[0], {k: d["label"] for k, d in
-                                                                     pack.raw["documents"].items()})
+    labels = [b.label for b in pack.business_types.values()]
+    _pdf, lines = render_scheme_reply(SchemeDocument(ticket, scheme_for(pack), labels[0], pack.banned_fees(),
+                                                     signature, "cm_a"))
+    _form, form_lines = render_application_form(ticket, labels[0], {k: d.label for k, d in pack.documents.items()})
     tables = [*DECISIONS.values(), *METERING.values(), *STAGES.values(), *CUSTOMER_CLASSES.values(),
               *ID_KINDS.values(), *labels,
-              *(d["label"] for d in pack.raw["documents"].values())]
+              *(d.label for d in pack.documents.values())]
     assert fonts.missing_glyphs(FONT, "".join(lines + form_lines + tables)) == set()
 
 

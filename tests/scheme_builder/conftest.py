@@ -3,14 +3,14 @@ from importlib import resources
 
 import pytest
 
-from scheme_builder import Grid, SchemePolicy, build_scheme, load_engineering
+from scheme_builder import Grid, Pack, build_scheme, load_engineering, load_pack
 
 ENGINEERING = load_engineering()
 
 
-def policy_for(pack_id) -> SchemePolicy:
+def policy_for(pack_id) -> Pack:
     text = (resources.files("server") / "policies" / f"{pack_id}.json").read_text(encoding="utf-8")
-    return SchemePolicy.from_pack(json.loads(text), ENGINEERING)
+    return load_pack(json.loads(text), ENGINEERING)
 
 
 @pytest.fixture

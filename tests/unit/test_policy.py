@@ -4,6 +4,9 @@ from importlib import resources
 
 import pytest
 
+from scheme_builder import load_engineering, load_pack
+from scheme_builder.errors import InvalidRequest
+from scheme_builder.pack import dump_pack
 from server.policy import PolicyError, PolicyNotFound, load_policy_book
 
 BOOK = load_policy_book()
@@ -18,7 +21,7 @@ def test_all_five_packs_load():
     ("changzhou-2020", 250), ("shanghai-2020", 160), ("jiangsu-2020", 160), ("xihua-2022", 160),
     ("chongqing-2021", 160)])
 def test_lv_limit_per_region(pack_id, lv_limit_kw):
-    assert BOOK.packs[pack_id].scheme["lv_limit_kw"].value == lv_limit_kw
+    assert BOOK.packs[pack_id].scheme.lv_limit_kw.value == lv_limit_kw
 
 
 @pytest.mark.parametrize("pack_id, zone, kva", [
@@ -31,8 +34,8 @@ def test_onsite_reply_threshold(pack_id, zone, kva):
 @pytest.mark.parametrize("pack_id", PACK_IDS)
 def test_direct_connection_limit_and_banned_fees(pack_id):
     scheme = BOOK.packs[pack_id].scheme
-    assert scheme["direct_connection_limit_kva"].value == 8000
-    assert len(scheme["banned_fees"]) == 14 and "带电作业费" in {fee["name"] for fee in scheme["banned_fees"]}
+    assert scheme.direct_connection_limit_kva.value == 8000
+    assert len(scheme.banned_fees) == 14 and "带电作业费" in {fee.name for fee in scheme.banned_fees}
 
 
 @pytest.mark.parametrize("pack_id, pipeline, limits, total", [
@@ -65,7 +68,7 @@ def every_sourced_number(node, path=""):
 
 @pytest.mark.parametrize("pack_id", PACK_IDS)
 def test_every_number_has_a_source(pack_id):
-    raw = BOOK.packs[pack_id].raw
+    raw = dump_pack(BOOK.packs[pack_id])
     numbers = list(every_sourced_number(raw))
     assert numbers
     assert all(entry.get("source") for _path, entry in numbers)
@@ -96,6 +99,9 @@ def copy_packs(tmp_path, edit):
     (lambda raw: raw["pipelines"]["lv"]["stages"][0].update(limit_days=-1), "pipelines.lv.value.stages.0.limit_days"),
     (lambda raw: raw["business_types"]["hv_new"]["tracks"][0].update(pipeline="nope"), "business_types.hv_new.tracks"),
     (lambda raw: raw.update(surprise=1), "surprise"),
+    (lambda raw: raw["scheme"]["investment_boundary"].pop("lv_micro"), "scheme.investment_boundary.lv_micro"),
+    (lambda raw: raw["scheme"]["investment_boundary"]["hv"].update(assumed="perhaps"),
+     "scheme.investment_boundary.hv.assumed"),
 ])
 def test_invalid_pack_names_file_and_field(tmp_path, edit, field):
     with pytest.raises(PolicyError) as error:
@@ -108,3 +114,20 @@ def test_broken_json_pack_names_the_file(tmp_path):
     (tmp_path / "broken-2020.json").write_text("{", encoding="utf-8")
     with pytest.raises(PolicyError, match="broken-2020.json"):
         load_policy_book(tmp_path)
+
+
+@pytest.mark.parametrize("pack_id", PACK_IDS)
+def test_the_pulled_pack_loads_into_the_same_model_and_version(pack_id):
+    """What a device pulls (the dump) is loaded by the same code into an equal pack with the same
+    version, so a ticket's policy_version and its scheme's policy.version agree on every side."""
+    pack = BOOK.packs[pack_id]
+    again = load_pack(json.loads(json.dumps(dump_pack(pack))), load_engineering())
+    assert again == pack and again.version == pack.version
+
+
+def test_one_zone_lookup_that_refuses_an_unknown_zone():
+    pack = BOOK.get("chongqing")
+    assert pack.zone(None) == pack.zones[0] and pack.zone("west_pilot").zone == "west_pilot"
+    with pytest.raises(InvalidRequest) as error:
+        pack.zone("atlantis")
+    assert "zone" in error.value.errors
