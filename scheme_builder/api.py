@@ -14,7 +14,7 @@ from scheme_builder.policy import canonical_json
 from scheme_builder.tiles import farthest_radius_m
 from scheme_builder.request import normalize_request
 
-rule = electrical.rule
+rule, rule_of = electrical.rule, electrical.rule_of
 
 
 def build_scheme(request: dict, policy: Pack, grid: Grid, reserved=None) -> dict:
@@ -100,7 +100,7 @@ def option_rules(ctx: Context, pipeline, options) -> list:
     rows = [rule("detour_factor", *policy.number("detour_factor")),
             rule("voltage_drop_limit_pct", *electrical.drop_limit_pct(supply, policy)),
             electrical.metering(supply, ctx.request["capacity_kva"], policy)[1],
-            rule("investment_boundary", ctx.boundary["value"], ctx.boundary["source"]),
+            rule("investment_boundary", ctx.boundary["value"], ctx.boundary["source"], ctx.boundary["assumed"]),
             rule("customer_pays", 0, ctx.boundary["source"]),
             rule("typical_cost_version", policy.engineering["typical_cost"]["version"], "docs/ENGINEERING.md §7"),
             rule("conductors", "cheapest by ampacity and ΔU", policy.engineering["conductors_source"])]
@@ -110,8 +110,7 @@ def option_rules(ctx: Context, pipeline, options) -> list:
         rows.append(rule("filing_max_route_m", *policy.number("filing_max_route_m")))
     rows += [rule(f"working_days.{row.stage}", row.limit_days, row.source) for row in pipeline.stages]
     if not supply.is_lv:
-        onsite, source = policy.onsite_limit(ctx.request["zone"])
-        rows.append(rule("onsite_reply_limit_kva", onsite, source))
+        rows.append(rule_of("onsite_reply_limit_kva", policy.zone(ctx.request["zone"]).onsite_reply_limit_kva))
     rows += [rule("skipped", f"{asset_id}: {why}", "docs/ENGINEERING.md §8 step 2") for asset_id, why in ctx.skipped]
     return rows
 

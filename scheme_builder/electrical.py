@@ -18,15 +18,20 @@ class Supply:
         return self.voltage_kv < 1
 
 
-def rule(name, value, source) -> dict:
-    return {"rule": name, "value": value, "source": source}
+def rule(name, value, source, assumed=False) -> dict:
+    """One line of a scheme's explanation; a value borrowed from another region's document says so."""
+    return {"rule": name, "value": value, "source": source, **({"assumed": True} if assumed else {})}
+
+
+def rule_of(name, sourced) -> dict:
+    return rule(name, sourced.value, sourced.source, sourced.assumed)
 
 
 def supply_voltage(capacity_kw, capacity_kva, phase, policy: Pack) -> Supply:
     """LV up to the region's limit (kW), 10 kV up to the direct-connection limit (kVA), else manual."""
-    lv_limit, lv_source = policy.number("lv_limit_kw")
-    direct, direct_source = policy.number("direct_connection_limit_kva")
-    explained = [rule("lv_limit_kw", lv_limit, lv_source), rule("direct_connection_limit_kva", direct, direct_source)]
+    lv_limit, direct = policy.scheme.lv_limit_kw.value, policy.scheme.direct_connection_limit_kva.value
+    explained = [rule_of("lv_limit_kw", policy.sourced("lv_limit_kw")),
+                 rule_of("direct_connection_limit_kva", policy.sourced("direct_connection_limit_kva"))]
     if capacity_kw <= lv_limit:
         single, single_source = policy.number("single_phase_limit_kw")
         if phase == 1 and capacity_kw < single:

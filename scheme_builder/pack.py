@@ -130,6 +130,7 @@ class Pack:
     scheme: SchemeRules
     engineering: dict           # data/engineering.json with the pack's overrides applied
     engineering_overrides: dict
+    zone_required: bool = False      # the seed's rule differs by zone and names no default (Chongqing)
     version: str = ""
 
     def business(self, business_type: str) -> BusinessType:
@@ -151,7 +152,11 @@ class Pack:
         return self.pipelines[self.pipeline_for(business_type, customer_class, reliability_class)]
 
     def zone(self, name: Optional[str]) -> Zone:
-        """The zone called ``name``; the first (main) zone when none is given; an unknown name is refused."""
+        """The zone called ``name``; the first (main) zone when none is given, unless the pack's rules differ
+        by zone with no default (then the zone is required); an unknown name is refused."""
+        if name is None and self.zone_required:
+            raise InvalidRequest(f"{self.id}: the zone decides the rules here; give one",
+                                 {"zone": [f"required: one of {', '.join(z.zone for z in self.zones)}"]})
         if name is None:
             return self.zones[0]
         found = next((z for z in self.zones if z.zone == name), None)
@@ -164,12 +169,17 @@ class Pack:
         limit = self.zone(zone).onsite_reply_limit_kva
         return limit.value, limit.source
 
+    def sourced(self, *path) -> Sourced:
+        """A sourced value of the pack's scheme rules, by attribute path."""
+        node = self.scheme
+        for key in path:
+            node = getattr(node, key)
+        return node
+
     def number(self, *path):
         """(value, source) of a sourced number: a scheme rule of the pack, else an engineering table's."""
         if hasattr(self.scheme, path[0]):
-            node = self.scheme
-            for key in path:
-                node = getattr(node, key)
+            node = self.sourced(*path)
             return node.value, node.source
         node = self.engineering
         for key in path:
@@ -330,6 +340,7 @@ class PackSchema(Schema):
     business_types = fields.Dict(keys=fields.String(), values=fields.Nested(BusinessTypeSchema), required=True)
     scheme = fields.Nested(SchemeRulesSchema, required=True)
     engineering_overrides = fields.Dict(keys=fields.String(), load_default=dict)
+    zone_required = fields.Boolean(load_default=False)
 
     @validates_schema
     def references_resolve(self, data, **_):

@@ -16,7 +16,7 @@ def test_create_fixes_pack_pipeline_checklist_and_deadlines(api):
     assert ticket["stage"] == "accepted" and ticket["policy_year"] == 2020
     assert ticket["policy_version"].startswith("sha256:")
     assert ticket["team"] == "A" and ticket["manager"] == "cm_a" and ticket["pipeline"] == "lv"
-    assert [d["kind"] for d in ticket["documents"]] == ["subject_proof", "property_proof"]
+    assert [d["kind"] for d in ticket["documents"]] == ["subject_proof"]        # 000 att. 4: one document
     assert all(d["status"] == "missing" for d in ticket["documents"])
     assert ticket["deadlines"]["stage"]["limit_days"] == 0.5
     assert ticket["deadlines"]["process"]["limit_days"] == 1.5

@@ -51,7 +51,7 @@ def scheme_for(pack, capacity_kva=1250):
                                         feeder("F-1", [(-2000, 400), (2000, 400)], region=pack.region))["features"],
                               f"{pack.region}/1")
     scheme = build_scheme({"business_type": "hv_new", "customer_class": "non_resident", "capacity_kva": capacity_kva,
-                           "location": {"lon": CENTRE[0], "lat": CENTRE[1]}}, policy, grid)
+                           "location": {"lon": CENTRE[0], "lat": CENTRE[1]}, "zone": pack.zones[0].zone}, policy, grid)
     return {**scheme, "chosen_option": scheme["options"][0]}
 
 

@@ -83,8 +83,9 @@ def test_hash_changes_with_any_input():
 def test_real_schemes_carry_no_banned_fee_and_a_planted_one_is_caught(pack):
     policy = policy_for(pack)
     grid = Grid.from_features([transformer("TX1", 60, 0), feeder("F1", [(-3000, 300), (3000, 300)])], "g")
-    for request in (scheme_request(), scheme_request(business_type="lv_nonresident_new", capacity_kva=None,
-                                                     capacity_kw=60)):
+    zone = {"zone": "main_city"} if pack == "chongqing-2021" else {}
+    for request in (scheme_request(**zone), scheme_request(business_type="lv_nonresident_new", capacity_kva=None,
+                                                           capacity_kw=60, **zone)):
         scheme = build_scheme(request, policy, grid)
         assert_no_banned_fees(scheme, policy)
     scheme["options"][0]["works"].append("调试费")

@@ -12,7 +12,8 @@ HV_LINE = feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=10000, peak_kva=1
     ("changzhou-2020", 250, 251), ("shanghai-2020", 160, 161), ("jiangsu-2020", 160, 161),
     ("xihua-2022", 160, 161), ("chongqing-2021", 160, 161)])
 def test_lv_hv_boundary_per_region(build, pack, lv_kw, hv_kw):
-    request = scheme_request(business_type="lv_nonresident_new", capacity_kva=None, power_factor=1.0)
+    request = scheme_request(business_type="lv_nonresident_new", capacity_kva=None, power_factor=1.0,
+                             zone="main_city" if pack == "chongqing-2021" else None)
     lv = build({**request, "capacity_kw": lv_kw}, LV_POINT, HV_LINE, pack=pack)
     hv = build({**request, "capacity_kw": hv_kw}, LV_POINT, HV_LINE, pack=pack)
     assert (lv["supply_voltage_kv"], lv["decision"]) == (0.4, "auto")
@@ -192,3 +193,13 @@ def test_explanation_names_every_number_with_its_source(build):
     assert {"lv_limit_kw", "direct_connection_limit_kva", "onsite_reply_limit_kva", "detour_factor",
             "voltage_drop_limit_pct", "investment_boundary", "working_days.connect"} <= rules
     assert all(row["source"] for row in scheme["explanation"])
+
+
+def test_a_borrowed_number_is_marked_assumed_in_the_explanation(build):
+    """Shanghai's seed names no direct-connection limit: the scheme says the 8000 kVA is Changzhou's, assumed."""
+    request = scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=100)
+    shanghai = {r["rule"]: r for r in build(request, LV_POINT, HV_LINE, pack="shanghai-2020")["explanation"]}
+    changzhou = {r["rule"]: r for r in build(request, LV_POINT, HV_LINE, pack="changzhou-2020")["explanation"]}
+    assert shanghai["direct_connection_limit_kva"]["assumed"] is True
+    assert "000" in shanghai["direct_connection_limit_kva"]["source"]
+    assert "assumed" not in changzhou["direct_connection_limit_kva"]

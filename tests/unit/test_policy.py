@@ -26,16 +26,26 @@ def test_lv_limit_per_region(pack_id, lv_limit_kw):
 
 @pytest.mark.parametrize("pack_id, zone, kva", [
     ("changzhou-2020", None, 8000), ("shanghai-2020", None, 800), ("jiangsu-2020", None, 0),
-    ("xihua-2022", None, 0), ("chongqing-2021", "main_city", 1250), ("chongqing-2021", "west_pilot", 400)])
+    ("xihua-2022", None, 0), ("chongqing-2021", "main_city", 1250), ("chongqing-2021", "west_pilot", 400),
+    ("chongqing-2021", "other", 0)])
 def test_onsite_reply_threshold(pack_id, zone, kva):
     assert BOOK.packs[pack_id].zone(zone).onsite_reply_limit_kva.value == kva
 
 
-@pytest.mark.parametrize("pack_id", PACK_IDS)
-def test_direct_connection_limit_and_banned_fees(pack_id):
-    scheme = BOOK.packs[pack_id].scheme
-    assert scheme.direct_connection_limit_kva.value == 8000
-    assert len(scheme.banned_fees) == 14 and "带电作业费" in {fee.name for fee in scheme.banned_fees}
+@pytest.mark.parametrize("pack_id, own", [("changzhou-2020", True), ("shanghai-2020", False),
+                                          ("jiangsu-2020", False), ("xihua-2022", False), ("chongqing-2021", False)])
+def test_only_changzhou_names_a_direct_connection_limit(pack_id, own):
+    """The other regions borrow Changzhou's 8000 kVA, marked assumed (docs/DOMAIN.md §4)."""
+    limit = BOOK.packs[pack_id].scheme.direct_connection_limit_kva
+    assert limit.value == 8000 and limit.assumed is not own
+
+
+@pytest.mark.parametrize("pack_id, count", [("changzhou-2020", 14), ("shanghai-2020", 18), ("jiangsu-2020", 14),
+                                            ("xihua-2022", 14), ("chongqing-2021", 14)])
+def test_banned_fees_with_shanghais_extra_ones(pack_id, count):
+    names = BOOK.packs[pack_id].banned_fees()
+    assert len(names) == count and "带电作业费" in names
+    assert ("临时接电容量费" in names) is (pack_id == "shanghai-2020")
 
 
 @pytest.mark.parametrize("pack_id, pipeline, limits, total", [
@@ -126,8 +136,18 @@ def test_the_pulled_pack_loads_into_the_same_model_and_version(pack_id):
 
 
 def test_one_zone_lookup_that_refuses_an_unknown_zone():
-    pack = BOOK.get("chongqing")
-    assert pack.zone(None) == pack.zones[0] and pack.zone("west_pilot").zone == "west_pilot"
+    changzhou = BOOK.get("changzhou")
+    assert changzhou.zone(None) == changzhou.zones[0]
     with pytest.raises(InvalidRequest) as error:
-        pack.zone("atlantis")
+        changzhou.zone("atlantis")
+    assert "zone" in error.value.errors
+
+
+def test_chongqing_has_no_silent_default_zone():
+    """004 m.5: the on-site limit is 1250 kVA in the main city, 400 in some west companies, none elsewhere."""
+    pack = BOOK.get("chongqing")
+    assert {z.zone: z.onsite_reply_limit_kva.value for z in pack.zones} == {"main_city": 1250, "west_pilot": 400,
+                                                                            "other": 0}
+    with pytest.raises(InvalidRequest) as error:
+        pack.zone(None)
     assert "zone" in error.value.errors

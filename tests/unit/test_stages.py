@@ -133,3 +133,30 @@ def test_finished_tickets_take_no_command():
     pack = BOOK.packs["changzhou-2020"]
     ticket = {**ticket_for(pack, "hv_new", "non_resident"), "stage": "cancelled"}
     assert stages.allowed_commands(ticket, pack, "admin") == []
+
+
+@pytest.mark.parametrize("pack_id", sorted(BOOK.packs))
+def test_important_customers_keep_design_review_and_mid_inspection_in_every_region(pack_id):
+    """001 m.1: 「取消非重要电力客户设计审查和中间检查环节」 — cancelled for the others only."""
+    pack = BOOK.packs[pack_id]
+    important = [r.stage for r in stages.planned_stages(
+        ticket_for(pack, "hv_new", "non_resident", reliability="level1"), pack)]
+    ordinary = [r.stage for r in stages.planned_stages(ticket_for(pack, "hv_new", "non_resident"), pack)]
+    assert {"design_review", "mid_inspection"} <= set(important)
+    assert not {"design_review", "mid_inspection"} & set(ordinary)
+
+
+@pytest.mark.parametrize("pack_id", ["shanghai-2020", "xihua-2022", "chongqing-2021"])
+def test_lv_micro_enterprises_have_no_works_stage(pack_id):
+    """003; 004 att. 2 note 2: 「取消'工程实施'环节」 for LV micro enterprises under 三零, even with works."""
+    pack = BOOK.packs[pack_id]
+    ticket = ticket_for(pack, "lv_nonresident_new", "micro_enterprise", works=["cable"])
+    assert [r.stage for r in stages.planned_stages(ticket, pack)] == ["accepted", "connect"]
+
+
+def test_dual_circuit_hv_runs_chongqings_dual_source_row():
+    """004 att. 2: dual-source or dual-circuit tickets take the 18-day scheme reply."""
+    pack = BOOK.packs["chongqing-2021"]
+    ticket = ticket_for(pack, "hv_new", "non_resident", reliability="level2")
+    assert ticket["pipeline"] == "hv_dual"
+    assert {r.stage: r.limit_days for r in pack.pipelines["hv_dual"].stages}["scheme_reply"] == 18
