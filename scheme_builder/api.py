@@ -21,7 +21,8 @@ def build_scheme(request: dict, policy: Pack, grid: Grid, reserved=None) -> dict
     """The scheme for ``request``; ``reserved`` adds kVA per asset_id held by signed schemes."""
     req = normalize_request(request, policy)
     pipeline = policy.pipeline(req["business_type"], req["customer_class"], req["reliability_class"])
-    supply = electrical.supply_voltage(req["capacity_kw"], req["capacity_kva"], req["phase"], policy)
+    supply = electrical.supply_voltage(req["capacity_kw"], req["capacity_kva"], req["phase"], req["customer_class"],
+                                       policy)
     point = locate(req, policy, grid)
     explanation = list(supply.explanation)
     needs = policy.engineering["sources_by_reliability"][req["reliability_class"]]
@@ -110,7 +111,9 @@ def option_rules(ctx: Context, pipeline, options) -> list:
         rows.append(rule("filing_max_route_m", *policy.number("filing_max_route_m")))
     rows += [rule(f"working_days.{row.stage}", row.limit_days, row.source) for row in pipeline.stages]
     if not supply.is_lv:
-        rows.append(rule_of("onsite_reply_limit_kva", policy.zone(ctx.request["zone"]).onsite_reply_limit_kva))
+        _onsite, (name, sourced) = policy.zone(ctx.request["zone"]).onsite_rule(supply.voltage_kv,
+                                                                                ctx.request["capacity_kva"])
+        rows.append(rule_of(name, sourced))
     rows += [rule("skipped", f"{asset_id}: {why}", "docs/ENGINEERING.md §8 step 2") for asset_id, why in ctx.skipped]
     return rows
 
@@ -138,15 +141,16 @@ def warnings_for(groups, ctx: Context, policy: Pack) -> list:
 
 
 def decide(supply, needs, capacity_kva, zone, policy: Pack, manual) -> str:
-    """auto (LV) / onsite_reply (HV up to the on-site limit) / cosign (above it, or several sources) / manual."""
+    """auto (LV) / onsite_reply (HV within the zone's on-site rule) / cosign (beyond it, or several sources)
+    / manual."""
     if manual:
         return "manual"
     if supply.is_lv:
         return "auto"
     if needs["sources"] > 1:
         return "cosign"
-    onsite, _source = policy.onsite_limit(zone)
-    return "onsite_reply" if capacity_kva <= onsite else "cosign"
+    onsite, _rule = policy.zone(zone).onsite_rule(supply.voltage_kv, capacity_kva)
+    return "onsite_reply" if onsite else "cosign"
 
 
 def finish(req, policy, grid, supply, needs, options, explanation, warnings, manual) -> dict:

@@ -27,10 +27,12 @@ def rule_of(name, sourced) -> dict:
     return rule(name, sourced.value, sourced.source, sourced.assumed)
 
 
-def supply_voltage(capacity_kw, capacity_kva, phase, policy: Pack) -> Supply:
-    """LV up to the region's limit (kW), 10 kV up to the direct-connection limit (kVA), else manual."""
-    lv_limit, direct = policy.scheme.lv_limit_kw.value, policy.scheme.direct_connection_limit_kva.value
-    explained = [rule_of("lv_limit_kw", policy.sourced("lv_limit_kw")),
+def supply_voltage(capacity_kw, capacity_kva, phase, customer_class, policy: Pack) -> Supply:
+    """LV up to the region's limit for the customer class (kW), 10 kV up to the direct-connection limit
+    (kVA), else manual."""
+    lv_rule = policy.lv_limit(customer_class)
+    lv_limit, direct = lv_rule.value, policy.scheme.direct_connection_limit_kva.value
+    explained = [rule_of("lv_limit_kw", lv_rule),
                  rule_of("direct_connection_limit_kva", policy.sourced("direct_connection_limit_kva"))]
     if capacity_kw <= lv_limit:
         single, single_source = policy.number("single_phase_limit_kw")

@@ -85,9 +85,21 @@ class DocumentRule:
 
 @dataclass(frozen=True)
 class Zone:
+    """Where HV schemes are answered on site: up to a voltage (Changzhou, Xihua's 10 kV model), up to a
+    capacity (Shanghai, Chongqing), or not at all (a limit of 0); the rest is co-signed online."""
     zone: str
     label: str
-    onsite_reply_limit_kva: Sourced
+    onsite_reply_limit_kva: Optional[Sourced] = None
+    onsite_reply_max_kv: Optional[Sourced] = None
+
+    def onsite_rule(self, voltage_kv, capacity_kva) -> tuple:
+        """(answered on site?, the rule that decided it)."""
+        if self.onsite_reply_max_kv is not None and voltage_kv <= self.onsite_reply_max_kv.value:
+            return True, ("onsite_reply_max_kv", self.onsite_reply_max_kv)
+        if self.onsite_reply_limit_kva is not None:
+            return capacity_kva <= self.onsite_reply_limit_kva.value, ("onsite_reply_limit_kva",
+                                                                      self.onsite_reply_limit_kva)
+        return False, ("onsite_reply_max_kv", self.onsite_reply_max_kv)
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,7 @@ class SchemeRules:
     investment_boundary: InvestmentBoundary
     banned_fees: tuple
     banned_practices: tuple
+    lv_limit_customer_classes: Optional[frozenset] = None    # None: every class; others: 供电营业规则's limit
 
 
 @dataclass(frozen=True)
@@ -165,16 +178,21 @@ class Pack:
                                  {"zone": [f"one of {', '.join(z.zone for z in self.zones)}"]})
         return found
 
-    def onsite_limit(self, zone: Optional[str]):
-        limit = self.zone(zone).onsite_reply_limit_kva
-        return limit.value, limit.source
-
     def sourced(self, *path) -> Sourced:
         """A sourced value of the pack's scheme rules, by attribute path."""
         node = self.scheme
         for key in path:
             node = getattr(node, key)
         return node
+
+    def lv_limit(self, customer_class: str) -> Sourced:
+        """The LV limit for a customer class: the pack's, or 供电营业规则's where the pack's rule is only
+        for some classes (Xihua: industrial and commercial customers)."""
+        classes = self.scheme.lv_limit_customer_classes
+        if classes is None or customer_class in classes:
+            return self.scheme.lv_limit_kw
+        general = self.engineering["lv_limit_general_kw"]
+        return Sourced(general["value"], general["source"])
 
     def number(self, *path):
         """(value, source) of a sourced number: a scheme rule of the pack, else an engineering table's."""
@@ -284,7 +302,13 @@ class DocumentSchema(Schema):
 class ZoneSchema(Schema):
     zone = fields.String(required=True)
     label = fields.String(required=True)
-    onsite_reply_limit_kva = fields.Nested(SourcedNumberSchema, required=True)
+    onsite_reply_limit_kva = fields.Nested(SourcedNumberSchema, allow_none=True, load_default=None)
+    onsite_reply_max_kv = fields.Nested(SourcedNumberSchema, allow_none=True, load_default=None)
+
+    @validates_schema
+    def has_a_rule(self, data, **_):
+        if data.get("onsite_reply_limit_kva") is None and data.get("onsite_reply_max_kv") is None:
+            raise ValidationError("give onsite_reply_limit_kva or onsite_reply_max_kv", "onsite_reply_limit_kva")
 
     @post_load
     def build(self, data, **_):
@@ -320,6 +344,8 @@ class SchemeRulesSchema(Schema):
     investment_boundary = fields.Nested(InvestmentBoundarySchema, required=True)
     banned_fees = fields.List(fields.Nested(FeeSchema), required=True, validate=validate.Length(min=1))
     banned_practices = fields.List(fields.Nested(FeeSchema), required=True)
+    lv_limit_customer_classes = SortedSet(fields.String(validate=validate.OneOf(CUSTOMER_CLASSES)), allow_none=True,
+                                          load_default=None)
 
     @post_load
     def build(self, data, **_):

@@ -42,7 +42,8 @@ def test_direct_connection_limit_is_inclusive(build, kva, decision):
     ("shanghai-2020", None, 800, "onsite_reply"), ("shanghai-2020", None, 801, "cosign"),
     ("chongqing-2021", "main_city", 1250, "onsite_reply"), ("chongqing-2021", "main_city", 1251, "cosign"),
     ("chongqing-2021", "west_pilot", 400, "onsite_reply"), ("chongqing-2021", "west_pilot", 401, "cosign"),
-    ("jiangsu-2020", None, 300, "cosign"), ("xihua-2022", None, 300, "cosign")])
+    ("jiangsu-2020", None, 300, "cosign"), ("xihua-2022", None, 300, "onsite_reply"),
+    ("xihua-2022", None, 6000, "onsite_reply"), ("changzhou-2020", None, 8000, "onsite_reply")])
 def test_onsite_reply_or_cosign_per_region(build, pack, zone, kva, decision):
     # 300-400 kVA would be LV in kW terms at pf 0.9 only below 160 kW: keep these HV with pf 0.9 and kVA ≥ 300
     scheme = build(scheme_request(capacity_kva=kva, zone=zone), HV_LINE, pack=pack)
@@ -190,7 +191,7 @@ def test_at_most_three_options_ranked_by_score(build):
 def test_explanation_names_every_number_with_its_source(build):
     scheme = build(scheme_request(), HV_LINE)
     rules = {row["rule"] for row in scheme["explanation"]}
-    assert {"lv_limit_kw", "direct_connection_limit_kva", "onsite_reply_limit_kva", "detour_factor",
+    assert {"lv_limit_kw", "direct_connection_limit_kva", "onsite_reply_max_kv", "detour_factor",
             "voltage_drop_limit_pct", "investment_boundary", "working_days.connect"} <= rules
     assert all(row["source"] for row in scheme["explanation"])
 
@@ -203,3 +204,16 @@ def test_a_borrowed_number_is_marked_assumed_in_the_explanation(build):
     assert shanghai["direct_connection_limit_kva"]["assumed"] is True
     assert "000" in shanghai["direct_connection_limit_kva"]["source"]
     assert "assumed" not in changzhou["direct_connection_limit_kva"]
+
+
+@pytest.mark.parametrize("customer_class, kw, voltage", [
+    ("non_resident", 160, 0.4), ("micro_enterprise", 160, 0.4), ("resident", 100, 0.4), ("resident", 120, 10)])
+def test_xihuas_lv_limit_is_for_industrial_and_commercial_customers_only(build, customer_class, kw, voltage):
+    """003 §(三)3: 「工商业客户（…不包括农业生产、居民生活和非居民照明客户）…160 千瓦及以下可实行低压接入，其他类型客户
+    仍按照供电营业规则要求执行」: others get 供电营业规则's 100 kW."""
+    request = scheme_request(business_type="lv_nonresident_new", customer_class=customer_class, capacity_kva=None,
+                             capacity_kw=kw, power_factor=1.0)
+    scheme = build(request, LV_POINT, HV_LINE, pack="xihua-2022")
+    assert scheme["supply_voltage_kv"] == voltage
+    limit = next(r for r in scheme["explanation"] if r["rule"] == "lv_limit_kw")
+    assert ("供电营业规则" in limit["source"]) is (customer_class == "resident")

@@ -25,11 +25,19 @@ def test_lv_limit_per_region(pack_id, lv_limit_kw):
 
 
 @pytest.mark.parametrize("pack_id, zone, kva", [
-    ("changzhou-2020", None, 8000), ("shanghai-2020", None, 800), ("jiangsu-2020", None, 0),
-    ("xihua-2022", None, 0), ("chongqing-2021", "main_city", 1250), ("chongqing-2021", "west_pilot", 400),
+    ("shanghai-2020", None, 800), ("jiangsu-2020", None, 0),
+    ("chongqing-2021", "main_city", 1250), ("chongqing-2021", "west_pilot", 400),
     ("chongqing-2021", "other", 0)])
 def test_onsite_reply_threshold(pack_id, zone, kva):
     assert BOOK.packs[pack_id].zone(zone).onsite_reply_limit_kva.value == kva
+
+
+@pytest.mark.parametrize("pack_id, kv", [("changzhou-2020", 20), ("xihua-2022", 10)])
+def test_onsite_reply_by_voltage_where_the_seed_says_so(pack_id, kv):
+    """000 m.8: every 10(20) kV customer on site; 003 §(二)1: the 10 kV model issues the scheme directly."""
+    zone = BOOK.packs[pack_id].zone(None)
+    assert zone.onsite_reply_max_kv.value == kv and zone.onsite_reply_limit_kva is None
+    assert zone.onsite_rule(kv, 7999)[0] is True and zone.onsite_rule(35, 7999)[0] is False
 
 
 @pytest.mark.parametrize("pack_id, own", [("changzhou-2020", True), ("shanghai-2020", False),

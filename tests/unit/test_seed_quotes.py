@@ -78,11 +78,12 @@ def test_banned_fees_are_named_in_the_seed_they_cite(pack_id):
 # The values this project pairs with their seed words; each must keep a quote (a number without one
 # can silently drift). Other numbers are listed in docs/DOMAIN.md with their clauses.
 QUOTED = [("changzhou-2020", p) for p in ("scheme.lv_limit_kw", "scheme.direct_connection_limit_kva",
-                                          "zones[0].onsite_reply_limit_kva", "scheme.investment_boundary.lv_micro",
+                                          "zones[0].onsite_reply_max_kv", "scheme.investment_boundary.lv_micro",
                                           "scheme.investment_boundary.hv")] + \
     [(pack, "scheme.lv_limit_kw") for pack in ("shanghai-2020", "jiangsu-2020", "xihua-2022", "chongqing-2021")] + \
     [("shanghai-2020", "zones[0].onsite_reply_limit_kva"), ("shanghai-2020", "scheme.investment_boundary.extended"),
      ("jiangsu-2020", "scheme.investment_boundary.hv"), ("xihua-2022", "scheme.investment_boundary.hv"),
+     ("xihua-2022", "zones[0].onsite_reply_max_kv"),
      ("chongqing-2021", "zones[0].onsite_reply_limit_kva"), ("chongqing-2021", "zones[1].onsite_reply_limit_kva")]
 
 
