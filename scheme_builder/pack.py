@@ -20,6 +20,7 @@ from scheme_builder.request import CUSTOMER_CLASSES, RELIABILITY_CLASSES
 
 STAGES = ["accepted", "scheme_reply", "design_review", "mid_inspection", "grid_works", "connect"]
 CONDITIONS = [None, "has_grid_works", "important_customer"]
+LIMIT_CONDITIONS = [None, "works_filed"]
 BOUNDARY_KEYS = ("lv_micro", "lv_resident", "hv", "extended")
 
 
@@ -41,18 +42,24 @@ class StageRule:
     stage: str
     label: str
     limit_days: Optional[float]
-    when: Optional[str]
+    when: Optional[str]                     # the stage is planned only when this holds
     source: str
+    limit_when: Optional[str] = None        # the limit applies only when this holds (works filed …)
+    limit_zones: Optional[frozenset] = None     # … or only in these zones (a pilot)
 
 
 @dataclass(frozen=True)
 class Pipeline:
+    """A business's stages, with the whole-process limits the seed states (per ticket, measured without
+    the works' own clock) and the average it targets (a KPI for the dashboard, never a deadline)."""
     label: str
     days_unit: str
     stages: tuple
-    total_limit_days: Optional[Sourced]
+    process_limit_days: Optional[Sourced]
     source: str
-    total_limit_days_with_works: Optional[Sourced] = None
+    process_limit_days_with_works: Optional[Sourced] = None
+    average_target_days: Optional[Sourced] = None
+    process_excludes: tuple = ("grid_works",)    # stages with their own clock: the process clock pauses
 
 
 @dataclass(frozen=True)
@@ -240,6 +247,8 @@ class StageRowSchema(Schema):
     limit_days = fields.Float(required=True, allow_none=True, validate=validate.Range(min=0.5))
     when = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CONDITIONS))
     source = fields.String(required=True, validate=validate.Length(min=1))
+    limit_when = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LIMIT_CONDITIONS))
+    limit_zones = SortedSet(fields.String(), load_default=None, allow_none=True)
 
     @post_load
     def build(self, data, **_):
@@ -250,8 +259,10 @@ class PipelineSchema(Schema):
     label = fields.String(required=True)
     days_unit = fields.String(required=True, validate=validate.OneOf(["working", "calendar"]))
     stages = fields.List(fields.Nested(StageRowSchema), required=True, validate=validate.Length(min=1))
-    total_limit_days = fields.Nested(SourcedNumberSchema, allow_none=True, required=True)
-    total_limit_days_with_works = fields.Nested(SourcedNumberSchema, allow_none=True, load_default=None)
+    process_limit_days = fields.Nested(SourcedNumberSchema, allow_none=True, required=True)
+    process_limit_days_with_works = fields.Nested(SourcedNumberSchema, allow_none=True, load_default=None)
+    average_target_days = fields.Nested(SourcedNumberSchema, allow_none=True, load_default=None)
+    process_excludes = fields.List(fields.String(validate=validate.OneOf(STAGES)), load_default=["grid_works"])
     source = fields.String(required=True)
 
     @validates_schema
@@ -261,7 +272,7 @@ class PipelineSchema(Schema):
 
     @post_load
     def build(self, data, **_):
-        return Pipeline(**{**data, "stages": tuple(data["stages"])})
+        return Pipeline(**{**data, "stages": tuple(data["stages"]), "process_excludes": tuple(data["process_excludes"])})
 
 
 class TrackSchema(Schema):

@@ -6,12 +6,12 @@ writers never act on the same stale read.
 """
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Optional
 
 from marshmallow import ValidationError
 
 from server import access, monitor, schemes, stages
+from server.deadlines import compute_deadlines, leave_stage
 from server.db import transaction
 from server.errors import Problem, flatten_errors
 from server.schemas.commands import command_args_schema
@@ -45,29 +45,6 @@ def get_visible(db, user: User, ticket_id) -> dict:
     if ticket is None or not access.sees_ticket(user, ticket):
         raise Problem("not-found", f"no ticket {ticket_id!r}")
     return ticket
-
-
-# ---- deadlines ----------------------------------------------------------------------------
-
-def compute_deadlines(ticket, pack: Pack, calendar) -> dict:
-    pipeline = pack.pipelines[ticket["pipeline"]]
-    rule = next((r for r in pipeline.stages if r.stage == ticket["stage"]), None)
-    stage_deadline = None
-    if rule and rule.limit_days is not None:
-        stage_deadline = deadline(calendar, ticket["stage_started_at"], rule.limit_days, pipeline.days_unit,
-                                  rule.source, ticket["stage"])
-    total = pipeline.total_limit_days
-    if stages.has_grid_works(ticket) and pipeline.total_limit_days_with_works:
-        total = pipeline.total_limit_days_with_works
-    process = total and deadline(calendar, ticket["created_at"], total.value, pipeline.days_unit, total.source,
-                                 "process")
-    return {"stage": stage_deadline, "process": process or None}
-
-
-def deadline(calendar, started_at: str, limit_days, unit, source, name) -> dict:
-    due = calendar.add(datetime.fromisoformat(started_at), limit_days, unit)
-    return {"stage": name, "started_at": started_at, "limit_days": limit_days, "days_unit": unit,
-            "due_at": iso(due.due_at), "provisional": due.provisional, "source": source}
 
 
 # ---- create -------------------------------------------------------------------------------
@@ -263,12 +240,13 @@ def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, clien
 
 
 def apply_transition(db, ticket, pack, command, actor, args, client_time) -> dict:
-    now, from_stage = iso(utcnow()), ticket["stage"]
-    ticket["stage"] = stages.stage_after(command, ticket, pack)
-    if ticket["stage"] != from_stage:
-        ticket["stage_started_at"] = now
+    now, from_stage, calendar = iso(utcnow()), ticket["stage"], load_calendar(db)
+    to_stage = stages.stage_after(command, ticket, pack)
+    if to_stage != from_stage:
+        leave_stage(ticket, pack, calendar, now)
+        ticket.update(stage=to_stage, stage_started_at=now)
     ticket["updated_at"] = now
-    refresh(ticket, pack, load_calendar(db))
+    refresh(ticket, pack, calendar)
     saved = store.save_ticket(db, ticket)
     if ticket["stage"] != from_stage:
         monitor.progress_push(db, ticket, utcnow())

@@ -24,7 +24,8 @@ def completed_at(db, ticket):
 
 
 def class_rows(db, tickets, book) -> list:
-    """Per customer class: applications, connections, average and maximum working days against the limit."""
+    """Per customer class: applications, connections, average and maximum working days against the
+    per-ticket limit and the average the region targets (a KPI, docs/DOMAIN.md §3)."""
     calendar, groups = load_calendar(db), defaultdict(list)
     for ticket in tickets:
         groups[ticket["customer_class"]].append(ticket)
@@ -34,11 +35,13 @@ def class_rows(db, tickets, book) -> list:
         days = [calendar.working_days_between(datetime.fromisoformat(t["created_at"]), datetime.fromisoformat(end))
                 for t, end in done]
         on_time = [end <= ((t.get("deadlines") or {}).get("process") or {}).get("due_at", "9999") for t, end in done]
-        limits = {book.get(t["region"], t["policy_year"]).pipelines[t["pipeline"]].total_limit_days for t in members}
-        limit = max((lim.value for lim in limits if lim), default=None)
+        pipelines = [book.get(t["region"], t["policy_year"]).pipelines[t["pipeline"]] for t in members]
+        limit = max((p.process_limit_days.value for p in pipelines if p.process_limit_days), default=None)
+        target = max((p.average_target_days.value for p in pipelines if p.average_target_days), default=None)
         rows.append({"customer_class": label(CUSTOMER_CLASSES, customer_class), "applications": len(members),
                      "connected": len(done), "avg_working_days": round(sum(days) / len(days), 2) if days else None,
                      "max_working_days": round(max(days), 2) if days else None, "limit_days": limit,
+                     "average_target_days": target,
                      "on_time_share": round(sum(on_time) / len(on_time), 3) if on_time else None,
                      "avg_stages": round(sum(len(t["planned_stages"]) for t in members) / len(members), 2)})
     return rows
@@ -95,7 +98,8 @@ def cell(value):
 def dashboard():
     region, month = params()
     data = indicators(region, month)
-    chart_max = max([r["limit_days"] or 0 for r in data["by_class"]] + [r["avg_working_days"] or 0
+    chart_max = max([r["limit_days"] or 0 for r in data["by_class"]] + [r["average_target_days"] or 0
+                                                                       for r in data["by_class"]] + [r["avg_working_days"] or 0
                                                                        for r in data["by_class"]] + [1])
     return render_template("dashboard.html", region=region, month=month, chart_max=chart_max, **data)
 
