@@ -64,7 +64,8 @@ def decision(writer, scheme):
     writer.heading("二、答复方式与供电电压")
     writer.rows([("答复方式", DECISIONS[scheme["decision"]]), ("供电电压", f"{scheme['supply_voltage_kv']:g} kV"),
                  ("电源数量", f"{scheme['sources']} 路"),
-                 ("政策依据", f"{scheme['policy']['region']}-{scheme['policy']['year']}（版本 {scheme['policy']['version']}）")])
+                 ("政策依据", f"{scheme['policy']['region']}-{scheme['policy']['year']}（版本 {scheme['policy']['version']}）"),
+                 ("方案有效期至", (scheme.get("valid_until") or "—")[:10])])
 
 
 def number(value, spec="g", unit="") -> str:

@@ -132,6 +132,8 @@ class SchemeRules:
     investment_boundary: InvestmentBoundary
     banned_fees: tuple
     banned_practices: tuple
+    validity_lv_days: Sourced          # a signed scheme holds its capacity this long (calendar days) …
+    validity_hv_days: Sourced          # … unless the customer is connected first
     lv_limit_customer_classes: Optional[frozenset] = None    # None: every class; others: 供电营业规则's limit
 
 
@@ -355,6 +357,8 @@ class SchemeRulesSchema(Schema):
     investment_boundary = fields.Nested(InvestmentBoundarySchema, required=True)
     banned_fees = fields.List(fields.Nested(FeeSchema), required=True, validate=validate.Length(min=1))
     banned_practices = fields.List(fields.Nested(FeeSchema), required=True)
+    validity_lv_days = fields.Nested(SourcedNumberSchema, required=True)
+    validity_hv_days = fields.Nested(SourcedNumberSchema, required=True)
     lv_limit_customer_classes = SortedSet(fields.String(validate=validate.OneOf(CUSTOMER_CLASSES)), allow_none=True,
                                           load_default=None)
 

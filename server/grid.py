@@ -60,9 +60,11 @@ def import_region(db, region, features, filename, username) -> dict:
     heavy_rate = ENGINEERING["heavy_load_rate"]["value"]
     heavy = heavy_load_notices(db, region, snapshot_id, features, heavy_rate, utcnow())
     present = {f["properties"]["asset_id"] for f in features}
+    absorbed = store.absorb_connected(db, region)
     orphaned = [r for r in store.active_reservations(db, region) if r["asset_id"] not in present]
     return {"id": snapshot_id, "region": region, "version": grid_version(region, snapshot_id),
-            "asset_count": len(features), "vanished_reserved_assets": orphaned, "heavy_load_notices": heavy}
+            "asset_count": len(features), "absorbed_reservations": absorbed, "vanished_reserved_assets": orphaned,
+            "heavy_load_notices": heavy}
 
 
 def tile_entity(region: str, name: str) -> str:

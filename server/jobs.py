@@ -44,8 +44,11 @@ def purge_job(db, config, now):
 
 
 def expire_job(db, config, now):
+    """Unsigned schemes older than UNSIGNED_SCHEME_DAYS go; signed ones past their validity give their
+    capacity back."""
     with transaction(db):
-        return {"expired": schemes.expire_unsigned(db, now, config["UNSIGNED_SCHEME_DAYS"])}
+        return {"expired": schemes.expire_unsigned(db, now, config["UNSIGNED_SCHEME_DAYS"]),
+                "lapsed": schemes.lapse_signed(db, now)}
 
 
 def partial_uploads_job(db, config, now):
@@ -68,7 +71,7 @@ JOBS = {job.name: job for job in (
     Job("deadline_monitor", timedelta(minutes=5), deadline_job),
     Job("deliver_notices", timedelta(minutes=1), deliver_job),
     Job("purge_tombstones", timedelta(days=1), purge_job),
-    Job("expire_unsigned_schemes", timedelta(hours=1), expire_job),
+    Job("expire_schemes", timedelta(hours=1), expire_job),
     Job("backup", timedelta(days=1), backup_job),
     Job("expire_partial_uploads", timedelta(hours=1), partial_uploads_job),
     Job("end_console_sessions", timedelta(hours=1), sessions_job),

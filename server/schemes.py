@@ -10,11 +10,12 @@ Signing reserves the option's capacity inside the command's transaction (BEGIN I
 managers signing the last kVA of one transformer are serialised, and the second is told the
 capacity is taken and given a fresh scheme.
 """
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from scheme_builder import build_scheme
 from scheme_builder.api import assert_no_banned_fees, scheme_hash
 from scheme_builder.capacity import shortfalls
+from scheme_builder.pack import Pack
 from scheme_builder.request import TICKET_FIELDS, ticket_request
 from server.errors import Problem
 from server.scheme_pdf import load_strokes, signed_scheme_pdf
@@ -87,14 +88,27 @@ def sign(ticket, args, ctx):
     for asset_id in dict.fromkeys(source["capacity_asset_id"] for source in option["sources"]):
         grid_store.reserve(db, ticket["id"], region, asset_id, kva, scheme["scheme_hash"])
     actor = ctx["actor"]
-    scheme.update(signed_at=iso(utcnow()), signed_by=actor.user.username, signed_on_device=actor.device_id,
-                  signer_name=args["signer_name"], signature_blob=args["signature_blob"], gps=args.get("gps"))
+    now = utcnow()
+    scheme.update(signed_at=iso(now), signed_by=actor.user.username, signed_on_device=actor.device_id,
+                  signer_name=args["signer_name"], signature_blob=args["signature_blob"], gps=args.get("gps"),
+                  **valid_until(scheme, ctx["pack"], now))
     ticket["signed_pdf"] = signed_scheme_pdf(ticket, scheme, ctx["pack"], ctx, args, strokes_raw, strokes)
 
 
 def release(ticket, ctx) -> int:
     """Give back the capacity a cancelled ticket held."""
-    return grid_store.release(ctx["db"], ticket["id"])
+    return grid_store.release(ctx["db"], ticket["id"], "cancelled")
+
+
+def connected(ticket, args, ctx):
+    """The customer is connected: its reservation stays until the next grid import carries the load."""
+    grid_store.mark_connected(ctx["db"], ticket["id"])
+
+
+def valid_until(scheme, pack: Pack, signed_at: datetime) -> dict:
+    """The scheme's validity from the signature (the reply states it), by supply voltage."""
+    rule = pack.scheme.validity_lv_days if scheme["supply_voltage_kv"] < 1 else pack.scheme.validity_hv_days
+    return {"valid_until": iso(signed_at + timedelta(days=rule.value)), "validity_source": rule.source}
 
 
 def write_manual(ticket, args, ctx):
@@ -119,7 +133,7 @@ def write_manual(ticket, args, ctx):
 
 
 SCHEME_EFFECTS = {"propose_scheme": propose, "choose_option": choose, "cosign": cosign, "sign_scheme": sign,
-                  "write_manual_scheme": write_manual}
+                  "write_manual_scheme": write_manual, "connect": connected}
 
 
 def unsettle(ticket, changes):
@@ -132,6 +146,26 @@ def unsettle(ticket, changes):
         raise Problem("illegal-command", f"the customer signed the scheme; {', '.join(touched)} can no longer "
                       "change (cancel the ticket and apply again)")
     ticket["scheme"] = None
+
+
+def lapse_signed(db, now) -> int:
+    """Signed schemes past their validity whose customer is not connected: the capacity goes back to the
+    grid and the handler is told (the customer needs a new scheme)."""
+    count = 0
+    for ticket in ticket_store.open_tickets(db):
+        scheme = ticket.get("scheme") or {}
+        if not scheme.get("valid_until") or scheme.get("lapsed_at") or scheme["valid_until"] >= iso(now):
+            continue
+        if grid_store.release(db, ticket["id"], "scheme lapsed"):
+            outbox.enqueue(db, f"{ticket['id']}:scheme-lapsed:{scheme['scheme_hash']}", "scheme_lapsed", ticket["id"],
+                           monitor.handler_of(ticket), monitor.CHANNEL,
+                           {"text": f"工单 {ticket['id']} 的供电方案已过有效期（{scheme['valid_until'][:10]}），"
+                                    f"预留容量已释放，请重新答复方案"}, now)
+        scheme["lapsed_at"] = iso(now)
+        ticket["updated_at"] = iso(now)
+        ticket_store.save_ticket(db, ticket)
+        count += 1
+    return count
 
 
 def expire_unsigned(db, now, days: int) -> int:

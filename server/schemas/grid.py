@@ -16,6 +16,8 @@ class ImportedSnapshotSchema(Schema):
     heavy_load_notices = fields.Integer(metadata={"description": "assets loaded above the heavy-load rate"})
     vanished_reserved_assets = fields.List(fields.Nested(ReservationSchema), metadata={
         "description": "reservations of signed schemes on assets this import no longer has"})
+    absorbed_reservations = fields.List(fields.Nested(ReservationSchema), metadata={
+        "description": "reservations of connected customers released by this import: its peak carries their load"})
 
 
 class ImportResultSchema(Schema):

@@ -84,9 +84,24 @@ def reserve(db, ticket_id, region, asset_id, kva, scheme_hash):
                                "scheme_hash": scheme_hash, "created_at": iso(utcnow()), "released_at": None})
 
 
-def release(db, ticket_id) -> int:
-    return db.execute("UPDATE reservations SET released_at = ? WHERE ticket_id = ? AND released_at IS NULL",
+def release(db, ticket_id, reason) -> int:
+    return db.execute("UPDATE reservations SET released_at = ?, release_reason = ? WHERE ticket_id = ? "
+                      "AND released_at IS NULL", [iso(utcnow()), reason, ticket_id]).rowcount
+
+
+def mark_connected(db, ticket_id) -> int:
+    """The customer is connected: the reservation holds until an import brings the load in the peak."""
+    return db.execute("UPDATE reservations SET connected_at = ? WHERE ticket_id = ? AND released_at IS NULL",
                       [iso(utcnow()), ticket_id]).rowcount
+
+
+def absorb_connected(db, region) -> list:
+    """Release the reservations of connected tickets of ``region`` (an import's peak now carries them)."""
+    rows = db.execute("SELECT asset_id, ticket_id, kva FROM reservations WHERE region = ? AND released_at IS NULL "
+                      "AND connected_at IS NOT NULL ORDER BY asset_id, ticket_id", [region]).fetchall()
+    db.execute("UPDATE reservations SET released_at = ?, release_reason = 'absorbed by import' WHERE region = ? "
+               "AND released_at IS NULL AND connected_at IS NOT NULL", [iso(utcnow()), region])
+    return [{"asset_id": a, "ticket_id": t, "kva": k} for a, t, k in rows]
 
 
 def active_reservations(db, region) -> list:

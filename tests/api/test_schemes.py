@@ -268,3 +268,49 @@ def test_managers_grab_unassigned_tickets_once_and_within_their_load(app, api):
     api.post("/api/tickets", "bo_cz", json={**another, "team": "A"})
     problem = assert_problem(api.post(f"/api/tickets/{another['id']}/grab", "cm_a"), 409, "illegal-command")
     assert "open tickets" in problem["detail"]
+
+
+def reserved_on(app, asset_id) -> float:
+    from server.db import get_db
+    from server.storage import grid as grid_store
+    with app.app_context():
+        return grid_store.reserved_by_asset(get_db(), "changzhou").get(asset_id, 0)
+
+
+def test_a_connected_customers_reservation_is_absorbed_by_the_next_import(api, app, grid):
+    """Until an import carries the new load in its peak the reservation holds; that import releases it and
+    says so."""
+    ticket_id = new_ticket(api, capacity_kw=220)
+    propose(api, ticket_id)
+    assert choose_and_sign(api, ticket_id).status_code == 200
+    for command in ("complete_acceptance", "complete_works", "connect"):
+        assert api.command(ticket_id, "cm_a", command).status_code == 200
+    assert reserved_on(app, "TX-1") == pytest.approx(220 / 0.9, abs=0.01)
+    imported = api.post("/api/grid/imports", "bo_cz", data=json.dumps(CHANGZHOU), content_type="application/json")
+    assert imported.status_code == 201, imported.json
+    [snapshot] = imported.json["snapshots"]
+    assert [(r["ticket_id"], r["asset_id"]) for r in snapshot["absorbed_reservations"]] == [(ticket_id, "TX-1")]
+    assert reserved_on(app, "TX-1") == 0
+
+
+def test_a_signed_scheme_states_its_validity_and_lapses_after_it(api, app, grid):
+    from datetime import datetime, timedelta
+    from server.jobs import run_job
+    from server.db import get_db
+    ticket_id = new_ticket(api, capacity_kw=220)
+    propose(api, ticket_id)
+    signed = choose_and_sign(api, ticket_id).json
+    scheme = signed["scheme"]
+    days = (datetime.fromisoformat(scheme["valid_until"]) - datetime.fromisoformat(scheme["signed_at"])).days
+    assert days == 90 and "供电营业规则" in scheme["validity_source"]           # LV: three months (assumed)
+    pdf = api.get(f"/api/tickets/{ticket_id}/scheme.pdf", "cm_a").data
+    from pypdf import PdfReader
+    import io
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "方案有效期至" in text and scheme["valid_until"][:10] in text
+    with app.app_context():
+        soon = run_job(get_db(), app.config, "expire_schemes", datetime.fromisoformat(scheme["signed_at"]) + timedelta(days=89))
+        late = run_job(get_db(), app.config, "expire_schemes", datetime.fromisoformat(scheme["signed_at"]) + timedelta(days=91))
+    assert soon["result"]["lapsed"] == 0 and late["result"]["lapsed"] == 1
+    assert reserved_on(app, "TX-1") == 0
+    assert api.get(f"/api/tickets/{ticket_id}", "cm_a").json["scheme"]["lapsed_at"]

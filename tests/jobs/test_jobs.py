@@ -149,7 +149,7 @@ def test_jobs_cli_lists_and_runs(app):
     assert ran.exit_code == 0 and json.loads(ran.output)["result"] == {"sent": 0, "failed": 0}
     listed = [json.loads(line) for line in runner.invoke(args=["jobs"]).output.splitlines()]
     assert {row["job"] for row in listed} == {"deadline_monitor", "deliver_notices", "purge_tombstones", "backup",
-                                              "expire_unsigned_schemes", "expire_partial_uploads",
+                                              "expire_schemes", "expire_partial_uploads",
                                               "end_console_sessions"}
     assert next(r for r in listed if r["job"] == "deliver_notices")["last_run"]["finished_at"]
     assert runner.invoke(args=["jobs", "--run", "nonsense"]).exit_code == 2
@@ -166,8 +166,8 @@ def test_unsigned_schemes_lapse_and_signed_ones_stay(app, api):
     api.command(signed, "cm_a", "sign_scheme", scheme_hash=scheme["scheme_hash"], signer_name="x",
                 signature_blob=api.upload("cm_a", strokes()))
     now = datetime.now(timezone.utc)
-    assert run(app, "expire_unsigned_schemes", now + timedelta(days=29))["result"] == {"expired": 0}
-    assert run(app, "expire_unsigned_schemes", now + timedelta(days=31))["result"] == {"expired": 1}
+    assert run(app, "expire_schemes", now + timedelta(days=29))["result"] == {"expired": 0, "lapsed": 0}
+    assert run(app, "expire_schemes", now + timedelta(days=31))["result"] == {"expired": 1, "lapsed": 0}
     assert api.get(f"/api/tickets/{waiting}", "cm_a").json["scheme"] is None
     assert api.get(f"/api/tickets/{signed}", "cm_a").json["scheme"]["signed_at"]
     assert [n["kind"] for n in notices(app, "scheme")] == ["scheme_expired"]
