@@ -31,10 +31,12 @@ def packs() -> dict:
 
 
 def sourced(node, path=""):
-    """(path, node) of every object with a ``source``."""
+    """(path, node) of every object with a ``source`` (a checklist's ``documents_source`` too)."""
     if isinstance(node, dict):
         if isinstance(node.get("source"), str):
             yield path, node
+        if isinstance(node.get("documents_source"), str):
+            yield f"{path}.documents_source", {"source": node["documents_source"]}
         for key, child in node.items():
             yield from sourced(child, f"{path}.{key}".lstrip("."))
     elif isinstance(node, list):
@@ -60,11 +62,23 @@ def test_each_quote_is_in_a_seed_the_source_cites(pack_id, path, node):
 
 @pytest.mark.parametrize("pack_id, path, node", CASES, ids=[f"{p}:{q}" for p, q, _n in CASES])
 def test_each_quoted_number_is_in_its_quote(pack_id, path, node):
-    value = node.get("value")
+    value = node.get("value", node.get("limit_days"))
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value == 0:
         return
     quoted = squeeze("".join(QUOTE.findall(node["source"])))
-    assert f"{value:g}" in quoted, (pack_id, path, value)
+    as_share = f"{value * 100:g}%" if value < 1 else None          # 0.5 is quoted as 50%
+    assert f"{value:g}" in quoted or (as_share and as_share in quoted), (pack_id, path, value)
+
+
+@pytest.mark.parametrize("pack_id", sorted(packs()))
+def test_every_number_of_the_region_quotes_its_seed(pack_id):
+    """Each non-zero number either quotes the words it comes from or says it is assumed (and why)."""
+    bare = [path for path, node in sourced(packs()[pack_id])
+            if isinstance(node.get("value", node.get("limit_days")), (int, float))
+            and not isinstance(node.get("value", node.get("limit_days")), bool)
+            and node.get("value", node.get("limit_days")) and not QUOTE.search(node["source"])
+            and not node.get("assumed")]
+    assert bare == []
 
 
 @pytest.mark.parametrize("pack_id", sorted(packs()))
