@@ -3,6 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import flash, g, redirect, render_template, request, session, url_for
 
+from server import access
 from server.auth import verify_credentials
 from server.db import get_db, transaction
 from server.errors import PROBLEM_TYPES, Problem
@@ -51,4 +52,6 @@ def logout():
 
 @web.app_context_processor
 def current_user():
-    return {"user": g.get("user")}
+    """The user, and ``may(action)`` so that menus follow server/access.py."""
+    user = g.get("user")
+    return {"user": user, "may": lambda action: bool(user) and access.may(user, action)}

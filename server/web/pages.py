@@ -255,6 +255,42 @@ def grab(ticket_id):
     return redirect(url_for("web.ticket_page", ticket_id=ticket_id))
 
 
+@web.route("/policies")
+@login_required("tickets.read")
+def policies_page():
+    """The packs in force, each rule with its seed clause; a value borrowed from elsewhere is marked 假定."""
+    chosen = request.args.get("pack")
+    packs = sorted(book().packs.values(), key=lambda p: p.id)
+    pack = book().packs.get(chosen) if chosen else next((p for p in packs if p.region == g.user.region), packs[0])
+    if pack is None:
+        raise Problem("not-found", f"no policy pack {chosen!r}")
+    return render_template("policies.html", packs=packs, pack=pack, rules=policy_rows(pack))
+
+
+def policy_rows(pack) -> list:
+    """(rule, value, source, assumed) of the pack's scheme rules, zones and whole-process limits."""
+    scheme, rows = pack.scheme, []
+    for name in ("lv_limit_kw", "direct_connection_limit_kva", "filing_max_route_m", "validity_lv_days",
+                 "validity_hv_days"):
+        rule = getattr(scheme, name)
+        if rule:
+            rows.append((name, rule.value, rule.source, rule.assumed))
+    for key in ("lv_micro", "lv_resident", "hv", "extended", "electrification_share"):
+        rule = getattr(scheme.investment_boundary, key)
+        rows.append((f"investment_boundary.{key}", rule.value, rule.source, rule.assumed))
+    for zone in pack.zones:
+        for name in ("onsite_reply_max_kv", "onsite_reply_limit_kva"):
+            rule = getattr(zone, name)
+            if rule:
+                rows.append((f"{zone.label} {name}", rule.value, rule.source, rule.assumed))
+    for name, pipeline in pack.pipelines.items():
+        for kind in ("process_limit_days", "process_limit_days_with_works", "average_target_days"):
+            rule = getattr(pipeline, kind)
+            if rule:
+                rows.append((f"{pipeline.label} {kind}", rule.value, rule.source, rule.assumed))
+    return rows
+
+
 @web.route("/jobs")
 @login_required("jobs.read")
 def jobs_page():

@@ -234,3 +234,20 @@ def test_console_log_ins_share_the_api_rate_limit(browser, client):
     assert limited.status_code == 429 and "try again later" in text(limited)
     api_login = client.post("/api/auth/token", json={"username": "cm_a", "password": PASSWORD, "device_id": "x"})
     assert api_login.status_code == 429
+
+
+def test_the_policy_page_shows_each_rule_with_its_source_and_marks_assumed_ones(browser):
+    browser.login("cm_sh")
+    page = text(browser.get("/policies"))
+    assert "shanghai-2020" in page and "「800 千伏安以上高压客户供电方案网上会签或集中会审」" in page
+    assert page.count('class="assumed"') >= 2 and "假定" in page            # Changzhou's 8000 kVA, borrowed
+    assert "常供电办" in text(browser.get("/policies?pack=changzhou-2020"))
+    assert browser.get("/policies?pack=atlantis-1999").status_code == 404
+
+
+def test_menus_follow_the_access_policy(browser):
+    browser.login("cm_a")
+    assert "网上会签" not in text(browser.get("/"))
+    manager = Browser(browser.client.application)
+    manager.login("bo_cz")
+    assert "网上会签" in text(manager.get("/"))
