@@ -5,6 +5,7 @@ plus every text line it wrote (tests check them against the parsed PDF).
 """
 import itertools
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from typing import Optional
 
 from reportlab.graphics.barcode import qrencoder
@@ -13,10 +14,12 @@ from reportlab.lib.units import mm
 
 from pdf.fonts import FONT_NAME
 from pdf.layout import BODY, MARGIN, SMALL, WIDTH, Writer
-from pdf.labels import CUSTOMER_CLASSES, DECISIONS, METERING, STAGES, label
+from pdf.labels import ASSET_KINDS, CUSTOMER_CLASSES, DECISIONS, METERING, RULES, STAGES, label
 from pdf.sketch import draw_sketch
+from pdf.sources import official_source
 
 QR_BORDER = 4            # modules of quiet zone around the code: the QR standard's minimum
+BEIJING = timezone(timedelta(hours=8))
 
 
 
@@ -30,6 +33,7 @@ class SchemeDocument:
     manager: str = ""
     cosigned_by: Optional[str] = None
     extra_lines: list = field(default_factory=list)
+    policy_document: str = ""              # the region's policy document (文号) the scheme follows
 
 
 def render_scheme_reply(doc: SchemeDocument) -> tuple[bytes, list]:
@@ -37,7 +41,7 @@ def render_scheme_reply(doc: SchemeDocument) -> tuple[bytes, list]:
     writer = Writer("供电方案答复单", f"工单 {ticket['id']}  方案 {scheme['scheme_hash'][:23]}…")
     writer.title("供电方案答复单")
     application(writer, doc)
-    decision(writer, scheme)
+    decision(writer, scheme, doc.policy_document)
     chosen(writer, scheme["chosen_option"])
     alternatives(writer, scheme)
     sketch(writer, ticket, scheme)
@@ -60,11 +64,12 @@ def application(writer, doc):
                  ("申请容量", f"{capacity:g} kVA"), ("客户经理", doc.manager or "—")])
 
 
-def decision(writer, scheme):
+def decision(writer, scheme, policy_document):
     writer.heading("二、答复方式与供电电压")
     writer.rows([("答复方式", DECISIONS[scheme["decision"]]), ("供电电压", f"{scheme['supply_voltage_kv']:g} kV"),
                  ("电源数量", f"{scheme['sources']} 路"),
-                 ("政策依据", f"{scheme['policy']['region']}-{scheme['policy']['year']}（版本 {scheme['policy']['version']}）"),
+                 ("政策依据", f"{policy_document or scheme['policy']['year']}（{scheme['policy']['year']} 年，"
+                          f"版本 {scheme['policy']['version'][7:19]}）"),
                  ("方案有效期至", (scheme.get("valid_until") or "—")[:10])])
 
 
@@ -78,7 +83,7 @@ def chosen(writer, option):
     writer.heading(f"三、选定方案（第 {option['rank']} 方案）")
     load_after = None if option["load_rate_after"] is None else option["load_rate_after"] * 100
     writer.rows([
-        ("接入点", f"{option['connection']['asset_id']}（{option['connection']['kind']}）"),
+        ("接入点", f"{option['connection']['asset_id']}（{label(ASSET_KINDS, option['connection']['kind'])}）"),
         ("接入点坐标", f"{option['connection']['point']['lon']:.6f}, {option['connection']['point']['lat']:.6f}"),
         ("直线距离 / 线路长度", f"{number(option['distance_m'], 'g', ' m')} / {number(option['route_length_m'], 'g', ' m')}"),
         ("可开放容量", f"{number(option['open_capacity_kva'], 'g', ' kVA')}（接入后负载率 {number(load_after, '.0f', '%')}）"),
@@ -124,15 +129,29 @@ def deadlines(writer, ticket, option):
             for stage, days in option["working_days"].items()]
     process = (ticket.get("deadlines") or {}).get("process")
     if process:
-        rows.append(("全流程办结期限", f"{process['due_at'][:16].replace('T', ' ')}（UTC）"
+        rows.append(("全流程办结期限", f"{beijing_time(process['due_at'])}（北京时间）"
                                        f"{'，暂按工作日推算' if process.get('provisional') else ''}"))
     writer.rows(rows)
+
+
+def beijing_time(moment: str) -> str:
+    return datetime.fromisoformat(moment).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def shown(value) -> str:
+    """A rule's value for the page: numbers plain, a table of values one by one, none as 未规定."""
+    if value is None:
+        return "未规定"
+    if isinstance(value, dict):
+        return "，".join(f"{key} 类 {shown(item)}" for key, item in value.items())
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def explanation(writer, scheme):
     writer.heading("七、方案依据")
     for row in scheme["explanation"]:
-        writer.paragraph(f"· {row['rule']} = {row['value']}（{row['source']}）", size=SMALL, indent=4)
+        writer.paragraph(f"· {label(RULES, row['rule'])}：{shown(row['value'])}"
+                         f"（{official_source(row['source'], row.get('assumed', False))}）", size=SMALL, indent=4)
     for warning in scheme.get("warnings", []):
         writer.paragraph(f"提示：{warning}", size=SMALL, indent=4)
 

@@ -31,7 +31,7 @@ def build_scheme(request: dict, policy: Pack, grid: Grid, reserved=None) -> dict
     if supply.manual_reason:
         return finish(req, policy, grid, supply, needs, [], explanation, [], supply.manual_reason)
     if supply.is_lv and needs["sources"] > 1:
-        reason = f"a {req['reliability_class']} customer needs {needs['sources']} sources: the back office plans it"
+        reason = f"该客户需要 {needs['sources']} 路电源：由后台人工编制方案"
         return finish(req, policy, grid, supply, needs, [], explanation, [], reason)
     sources = search(point, ctx)
     groups = combine(sources, needs["sources"], needs["independent"])
@@ -104,7 +104,7 @@ def option_rules(ctx: Context, pipeline, options) -> list:
             rule("investment_boundary", ctx.boundary["value"], ctx.boundary["source"], ctx.boundary["assumed"]),
             rule("customer_pays", 0, ctx.boundary["source"]),
             rule("typical_cost_version", policy.engineering["typical_cost"]["version"], "docs/ENGINEERING.md §7"),
-            rule("conductors", "cheapest by ampacity and ΔU", policy.engineering["conductors_source"])]
+            rule("conductors", "按载流量和电压降选最经济的导线", policy.engineering["conductors_source"])]
     radius = policy.engineering["supply_radius_m"]["lv" if supply.is_lv else "hv"]
     rows.append(rule("supply_radius_m", {k: v for k, v in radius.items() if k != "source"}, radius["source"]))
     if policy.scheme.filing_max_route_m:
@@ -114,18 +114,18 @@ def option_rules(ctx: Context, pipeline, options) -> list:
         _onsite, (name, sourced) = policy.zone(ctx.request["zone"]).onsite_rule(supply.voltage_kv,
                                                                                 ctx.request["capacity_kva"])
         rows.append(rule_of(name, sourced))
-    rows += [rule("skipped", f"{asset_id}: {why}", "docs/ENGINEERING.md §8 step 2") for asset_id, why in ctx.skipped]
+    rows += [rule("skipped", f"{asset_id}，{why}", "docs/ENGINEERING.md §8 step 2") for asset_id, why in ctx.skipped]
     return rows
 
 
 def manual_reason(ctx: Context, needs) -> str:
     if not ctx.candidates_seen:
-        return "no connection point within the supply radius: manual scheme by the back office"
-    if ctx.skipped and all("negative list" in why for _id, why in ctx.skipped):
-        return "every suitable connection point nearby is on the negative list (电网受限负面清单)"
+        return "供电半径内没有可接入点：由后台人工编制方案"
+    if ctx.skipped and all("负面清单" in why for _id, why in ctx.skipped):
+        return "附近可用接入点均列入电网受限负面清单：由后台人工编制方案"
     if needs["sources"] > 1:
-        return f"no {needs['sources']} independent ({needs['independent']}) sources fit: the grid data cannot serve it"
-    return "no connection point fits, even with an upgrade: manual scheme by the back office"
+        return f"没有满足要求的 {needs['sources']} 路独立电源：由后台人工编制方案"
+    return "没有可行的接入点（含增容方案）：由后台人工编制方案"
 
 
 def warnings_for(groups, ctx: Context, policy: Pack) -> list:
@@ -133,8 +133,7 @@ def warnings_for(groups, ctx: Context, policy: Pack) -> list:
     notes = []
     for source in {id(s): s for group in groups for s in group}.values():
         if source.load_rate_after > heavy:
-            notes.append(f"heavy load on {source.capacity_asset.asset_id} after connection: "
-                         f"{source.load_rate_after * 100:.0f} %")
+            notes.append(f"{source.capacity_asset.asset_id} 接入后重载：负载率 {source.load_rate_after * 100:.0f}%")
     if any(s.upgrade_first for group in groups for s in group):
         notes.append("connect first, upgrade later (先接入、后改造): the upgrade is part of the grid-side works")
     return sorted(set(notes))

@@ -13,24 +13,24 @@ def line_works(supply, construction, route_length_m, via_new_rmu, policy: Pack) 
         if route_length_m <= drop_max:
             return []
         row = cost_row(policy, "lv_cable_yuan_per_m")
-        return [(f"LV cable {route_length_m:.0f} m", row["low"] * route_length_m, row["high"] * route_length_m,
+        return [(f"低压电缆 {route_length_m:.0f} 米", row["low"] * route_length_m, row["high"] * route_length_m,
                  row["source"])]
     row = cost_row(policy, f"hv_{construction}_yuan_per_km")
-    label = "cable" if construction == "cable" else "overhead line"
-    items = [(f"{label} {route_length_m:.0f} m", row["low"] * route_length_m / 1000,
+    label = "电缆线路" if construction == "cable" else "架空线路"
+    items = [(f"{supply.voltage_kv:g} 千伏{label} {route_length_m:.0f} 米", row["low"] * route_length_m / 1000,
               row["high"] * route_length_m / 1000, row["source"])]
     if via_new_rmu:
         rmu = cost_row(policy, "ring_main_unit_yuan")
-        items.append(("ring main unit", rmu["low"], rmu["high"], rmu["source"]))
+        items.append(("新建环网柜", rmu["low"], rmu["high"], rmu["source"]))
     return items
 
 
 def upgrade_works(asset, new_rating_kva, policy: Pack) -> list:
     if asset.kind == "feeder":
-        return [(f"new tie for {asset.asset_id} (upgrade, cost estimated by the back office)", 0, 0,
+        return [(f"{asset.asset_id} 新增联络（先接入后改造，费用由后台估算）", 0, 0,
                  "docs/ENGINEERING.md §8 step 5: connect first, upgrade later")]
     row = cost_row(policy, "box_substation_yuan_per_kva")
-    return [(f"replace {asset.asset_id} {asset.rating_kva:g} → {new_rating_kva:g} kVA", row["low"] * new_rating_kva,
+    return [(f"{asset.asset_id} 增容 {asset.rating_kva:g} → {new_rating_kva:g} kVA", row["low"] * new_rating_kva,
              row["high"] * new_rating_kva, row["source"])]
 
 

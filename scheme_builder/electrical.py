@@ -41,7 +41,7 @@ def supply_voltage(capacity_kw, capacity_kva, phase, customer_class, policy: Pac
         return Supply(0.4, 3, None, tuple(explained))
     level = next(row for row in policy.engineering["hv_levels"] if row["max_kva"] is None or capacity_kva <= row["max_kva"])
     explained.append(rule("supply_voltage_kv", level["voltage_kv"], level["source"]))
-    reason = None if capacity_kva <= direct else f"{capacity_kva:g} kVA is above the direct-connection limit of {direct:g} kVA"
+    reason = None if capacity_kva <= direct else f"报装容量 {capacity_kva:g} kVA 超过直接接入上限 {direct:g} kVA"
     return Supply(level["voltage_kv"], 3, reason, tuple(explained))
 
 

@@ -80,22 +80,22 @@ def evaluate(candidate: Candidate, ctx: Context) -> Optional[Source]:
     asset, requested = candidate.asset, ctx.request["capacity_kva"]
     owner = capacity_asset(candidate, ctx.grid)
     if asset.negative_list or (owner is not None and owner.negative_list):
-        return skip(ctx, asset, "on the negative list (电网受限负面清单)")
+        return skip(ctx, asset, "列入电网受限负面清单")
     if owner is None:
-        return skip(ctx, asset, "no rated feeder behind this switching point")
+        return skip(ctx, asset, "该开关站后无额定容量的馈线")
     extra = ctx.reserved.get(owner.asset_id, 0.0)
     open_kva = capacity.open_capacity_kva(owner, ctx.policy, extra)
     upgrade_rating = None
     if open_kva < requested:
         upgrade_rating = capacity.upgraded_rating_kva(owner, requested, ctx.policy, extra)
         if upgrade_rating is None:
-            return skip(ctx, asset, f"open capacity {open_kva:.0f} kVA < {requested:g} kVA, no upgrade fits")
+            return skip(ctx, asset, f"可开放容量 {open_kva:.0f} kVA 小于 {requested:g} kVA，且无可行的增容方案")
     detour, _ = ctx.policy.number("detour_factor")
     route_m = candidate.distance_m * detour
     conductor = electrical.choose_conductor(ctx.supply, ctx.request["capacity_kw"], ctx.request["power_factor"],
                                             requested, route_m / 1000, asset.area_class, ctx.policy)
     if conductor is None:
-        return skip(ctx, asset, "voltage drop above the limit with every conductor")
+        return skip(ctx, asset, "各型号导线电压降均超限")
     works = cost.line_works(ctx.supply, conductor.construction, route_m, asset.kind == "feeder", ctx.policy)
     if upgrade_rating is not None:
         works += cost.upgrade_works(owner, upgrade_rating, ctx.policy)

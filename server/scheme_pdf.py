@@ -48,7 +48,8 @@ def signed_scheme_pdf(ticket, scheme, pack: Pack, ctx, args, strokes_raw, stroke
         ticket=ticket, scheme=scheme, business_label=pack.business_types[ticket["business_type"]].label,
         banned_fees=pack.banned_fees(),
         signature={**strokes, "signer_name": args["signer_name"], "signed_at": scheme["signed_at"]},
-        manager=ticket.get("manager") or ctx["actor"].user.username, cosigned_by=scheme.get("cosigned_by"))
+        manager=ticket.get("manager") or ctx["actor"].user.username, cosigned_by=scheme.get("cosigned_by"),
+        policy_document=pack.document)
     pdf, _lines = render_scheme_reply(document)
     attachments = {"strokes.json": strokes_raw,
                    "evidence.json": json.dumps(evidence(ticket, scheme, ctx, args), ensure_ascii=False).encode()}

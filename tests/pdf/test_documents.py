@@ -1,5 +1,8 @@
 """Chinese line breaking, glyph coverage of every document text, the application form, start-up checks."""
 import io
+import re
+import subprocess
+from pathlib import Path
 
 import pytest
 from hypothesis import given, strategies as st
@@ -8,7 +11,7 @@ from pypdf import PdfReader
 from pdf import fonts
 from pdf.application_form import render_application_form
 from pdf.linebreak import NO_LINE_END, NO_LINE_START, break_lines
-from pdf.labels import CUSTOMER_CLASSES, DECISIONS, ID_KINDS, METERING, STAGES
+from pdf.labels import ASSET_KINDS, CUSTOMER_CLASSES, DECISIONS, ID_KINDS, METERING, RULES, STAGES
 from pdf.scheme_reply import SchemeDocument, render_scheme_reply
 from pdf.signing import DEV_COMMON_NAME, development_identity
 from pdf.strokes import parse_strokes
@@ -110,3 +113,43 @@ def test_the_development_certificate_says_so(tmp_path, caplog):
     with caplog.at_level("WARNING"):
         create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "d")})
     assert any("DEVELOPMENT" in record.getMessage() for record in caplog.records)
+
+
+ENGINEERING_TABLES = BOOK.packs["changzhou-2020"].engineering
+CODES = {"kVA", "kV", "kW", "GB/T", "GB/Z", "DL/T", "Q/GDW", "sha256", "m"} | {
+    c["name"] for c in ENGINEERING_TABLES["conductors"]}
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
+
+
+def raw_words(text: str, ticket_id: str) -> list:
+    """Latin words left on the page once ids, hashes, units, conductor types and standard numbers go."""
+    text = text.replace(ticket_id, "")
+    tokens = re.findall(r"[A-Za-z][A-Za-z0-9/+._-]*", text)
+    return [t for t in tokens if t not in CODES and not re.fullmatch(r"(TX|F)-?\d+|[0-9a-f]+|[A-Z]\+?|x\d+", t)
+            and len(re.sub(r"[^A-Za-z]", "", t)) >= 2]
+
+
+@pytest.mark.parametrize("pack_id", sorted(BOOK.packs))
+def test_the_scheme_reply_is_chinese_only(pack_id):
+    """Every code has its Chinese label and every source is an official document: no English words and no
+    file names of this project on the customer's page. The pages are kept as PNG in test-output/."""
+    pack = BOOK.packs[pack_id]
+    ticket = {**make_ticket(region=pack.region, capacity_kva=1250), "customer_class": "non_resident",
+              "created_at": "2026-11-24T09:00:00+00:00", "documents": [],
+              "deadlines": {"process": {"due_at": "2026-12-01T09:00:00+00:00"}}}
+    signature = {**parse_strokes(strokes()), "signer_name": "李四", "signed_at": "2026-11-24T10:00:00+08:00"}
+    scheme = scheme_for(pack)
+    data, _lines = render_scheme_reply(SchemeDocument(ticket, scheme, pack.business_types["hv_new"].label,
+                                                      pack.banned_fees(), signature, "张经理",
+                                                      policy_document=pack.document))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert raw_words(text, ticket["id"]) == []
+    assert "docs/" not in text and ".md" not in text and "UTC" not in text and "北京时间" in text
+    assert all(row["rule"] in RULES for row in scheme["explanation"]), [r["rule"] for r in scheme["explanation"]]
+    assert all(option["connection"]["kind"] in ASSET_KINDS for option in scheme["options"])
+    OUTPUT.mkdir(exist_ok=True)
+    pdf_path = OUTPUT / f"scheme-reply-{pack_id}.pdf"
+    pdf_path.write_bytes(data)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf_path), str(OUTPUT / f"scheme-reply-{pack_id}")],
+                   check=True)
+    assert list(OUTPUT.glob(f"scheme-reply-{pack_id}*.png"))

@@ -32,7 +32,7 @@ def test_direct_connection_limit_is_inclusive(build, kva, decision):
     scheme = build(scheme_request(capacity_kva=kva), HV_LINE)
     assert scheme["decision"] == decision
     if decision == "manual":
-        assert scheme["options"] == [] and "direct-connection limit" in scheme["manual_reason"]
+        assert scheme["options"] == [] and "直接接入上限" in scheme["manual_reason"]
     else:
         assert scheme["options"][0]["open_capacity_kva"] == 9000
 
@@ -53,7 +53,7 @@ def test_onsite_reply_or_cosign_per_region(build, pack, zone, kva, decision):
 def test_negative_list_assets_are_skipped(build):
     blocked = feeder("F1", [(-3000, 300), (3000, 300)], negative_list=True)
     scheme = build(scheme_request(), blocked)
-    assert scheme["decision"] == "manual" and "negative list" in scheme["manual_reason"]
+    assert scheme["decision"] == "manual" and "负面清单" in scheme["manual_reason"]
     farther = feeder("F2", [(-3000, 900), (3000, 900)], substation_id="S2")
     scheme = build(scheme_request(), blocked, farther)
     assert [o["connection"]["asset_id"] for o in scheme["options"]] == ["F2"]
@@ -65,14 +65,14 @@ def test_full_transformer_gives_connect_first_upgrade_later(build):
     scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=100), full)
     option, = scheme["options"]
     assert option["upgrade_first"] is True and scheme["decision"] == "auto"
-    assert "replace TX1 200 → 400 kVA" in option["works"]          # 0.8 × 400 ≥ 150 + 111.1
+    assert "TX1 增容 200 → 400 kVA" in option["works"]          # 0.8 × 400 ≥ 150 + 111.1
     assert any("先接入、后改造" in w for w in scheme["warnings"])
 
 
 def test_feeder_with_no_room_even_after_upgrade_is_manual(build):
     scheme = build(scheme_request(), feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=8000, peak_kva=7900))
     assert scheme["decision"] == "manual" and scheme["options"] == []
-    assert "even with an upgrade" in scheme["manual_reason"]
+    assert "含增容方案" in scheme["manual_reason"]
 
 
 def test_signed_reservations_reduce_open_capacity(build):
@@ -82,7 +82,7 @@ def test_signed_reservations_reduce_open_capacity(build):
     full = build(scheme_request(capacity_kva=1000), tied, reserved={"F1": 8500})
     assert free["options"][0]["open_capacity_kva"] == 4000 and free["options"][0]["upgrade_first"] is False
     assert held["options"][0]["open_capacity_kva"] == 500 and held["options"][0]["upgrade_first"] is True
-    assert any("new tie for F1" in w for w in held["options"][0]["works"])
+    assert any("F1 新增联络" in w for w in held["options"][0]["works"])
     assert full["decision"] == "manual"          # beyond the thermal rating: no tie helps
     assert free["scheme_hash"] != held["scheme_hash"]
 
@@ -106,7 +106,7 @@ def test_feeder_connection_is_the_nearest_point_mid_line(build):
     expected = at(0, 400)
     assert option["connection"]["point"]["lon"] == pytest.approx(expected[0], abs=2e-6)
     assert option["connection"]["point"]["lat"] == pytest.approx(expected[1], abs=2e-6)
-    assert "ring main unit" in option["works"]
+    assert "新建环网柜" in option["works"]
 
 
 def test_location_outside_the_grid_is_rejected_with_the_field(build):
@@ -128,7 +128,7 @@ def test_bad_requests_name_the_field(build, request_change, field):
 def test_heavy_load_after_connection_is_warned(build):
     busy = feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=8000, peak_kva=5500)
     scheme = build(scheme_request(capacity_kva=1250), busy)
-    assert "heavy load on F1 after connection: 84 %" in scheme["warnings"]
+    assert "F1 接入后重载：负载率 84%" in scheme["warnings"]
 
 
 def test_voltage_drop_agrees_with_a_hand_computation(build):
@@ -166,9 +166,9 @@ def test_working_days_have_a_key_per_stage_ahead(build):
 
 
 @pytest.mark.parametrize("overrides, boundary", [
-    ({}, "customer red line"),
-    ({"park_or_electrification": True}, "planned red line"),
-    ({"ev_charging": True}, "planned red line")])
+    ({}, "客户红线"),
+    ({"park_or_electrification": True}, "客户规划红线"),
+    ({"ev_charging": True}, "客户规划红线")])
 def test_investment_boundary_and_customer_pays_nothing_outside(build, overrides, boundary):
     option = build(scheme_request(**overrides), HV_LINE)["options"][0]
     assert option["investment_boundary"] == boundary
@@ -178,7 +178,7 @@ def test_investment_boundary_and_customer_pays_nothing_outside(build, overrides,
 
 def test_jiangsu_builds_to_the_asset_boundary(build):
     option = build(scheme_request(), HV_LINE, pack="jiangsu-2020")["options"][0]
-    assert option["investment_boundary"] == "asset boundary"
+    assert option["investment_boundary"] == "资产分界点"
 
 
 def test_at_most_three_options_ranked_by_score(build):
