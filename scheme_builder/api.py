@@ -102,7 +102,8 @@ def option_rules(ctx: Context, pipeline, options) -> list:
             rule("voltage_drop_limit_pct", *electrical.drop_limit_pct(supply, policy)),
             electrical.metering(supply, ctx.request["capacity_kva"], policy)[1],
             rule("investment_boundary", ctx.boundary["value"], ctx.boundary["source"], ctx.boundary["assumed"]),
-            rule("customer_pays", 0, ctx.boundary["source"]),
+            rule("customer_pays", "外部工程费用" if ctx.boundary["customer_pays_external"] else 0,
+                 ctx.boundary["source"], ctx.boundary["assumed"]),
             rule("typical_cost_version", policy.engineering["typical_cost"]["version"], "docs/ENGINEERING.md §7"),
             rule("conductors", "按载流量和电压降选最经济的导线", policy.engineering["conductors_source"])]
     radius = policy.engineering["supply_radius_m"]["lv" if supply.is_lv else "hv"]
@@ -152,13 +153,20 @@ def decide(supply, needs, capacity_kva, zone, policy: Pack, manual) -> str:
     return "onsite_reply" if onsite else "cosign"
 
 
+def emergency_power(needs, policy: Pack) -> list:
+    """An important customer is told to provide its own emergency power (GB/Z 29328)."""
+    note = policy.engineering["emergency_power_note"]
+    return [f"{note['value']}（{note['source']}）"] if needs.get("emergency_power") else []
+
+
 def finish(req, policy, grid, supply, needs, options, explanation, warnings, manual) -> dict:
     decision = decide(supply, needs, req["capacity_kva"], req["zone"], policy, manual)
     voltage = options[0]["connection"]["voltage_kv"] if options and not supply.is_lv else supply.voltage_kv
     scheme = {
         "policy": {"region": policy.region, "year": policy.year, "version": policy.version},
         "grid_version": grid.version, "request": req, "decision": decision, "supply_voltage_kv": voltage,
-        "sources": needs["sources"], "options": options, "explanation": explanation, "warnings": warnings,
+        "sources": needs["sources"], "options": options, "explanation": explanation,
+        "warnings": warnings + emergency_power(needs, policy),
     }
     if manual:
         scheme["manual_reason"] = manual

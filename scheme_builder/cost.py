@@ -46,15 +46,19 @@ def investment_boundary(request, supply, policy: Pack) -> dict:
     else:
         key = "hv"
     rule = getattr(boundary, key)
-    return {"key": key, "value": rule.value, "source": rule.source, "assumed": rule.assumed}
+    return {"key": key, "value": rule.value, "source": rule.source, "assumed": rule.assumed,
+            "customer_pays_external": key in boundary.customer_pays_outside}
 
 
 def cost_estimate(items, boundary) -> dict:
-    """The range over all items; the company invests up to the boundary, which every external
-    item of a scheme lies within, so the customer pays none of it."""
+    """The range over all items. Where the company invests to the customer's red line, every external
+    item lies within its share and the customer pays none of it; where its investment stops at the
+    connection point (Xihua's HV customers), the external works are the customer's: the upper end of
+    the range is what to budget."""
     low = sum(item[1] for item in items)
     high = sum(item[2] for item in items)
-    return {"low": round_yuan(low), "high": round_yuan(high), "customer_pays": 0}
+    pays = round_yuan(high) if boundary["customer_pays_external"] else 0
+    return {"low": round_yuan(low), "high": round_yuan(high), "customer_pays": pays}
 
 
 def round_yuan(value) -> int:

@@ -122,6 +122,8 @@ class InvestmentBoundary:
     hv: Sourced
     extended: Sourced
     electrification_share: Sourced
+    customer_pays_outside: tuple = ()    # boundary keys where the company stops short of the customer:
+                                         # the external works are the customer's (Xihua's HV customers)
 
 
 @dataclass(frozen=True)
@@ -344,10 +346,11 @@ class InvestmentBoundarySchema(Schema):
     hv = fields.Nested(SourcedTextSchema, required=True)
     extended = fields.Nested(SourcedTextSchema, required=True)
     electrification_share = fields.Nested(SourcedNumberSchema, required=True)
+    customer_pays_outside = fields.List(fields.String(validate=validate.OneOf(BOUNDARY_KEYS)), load_default=list)
 
     @post_load
     def build(self, data, **_):
-        return InvestmentBoundary(**data)
+        return InvestmentBoundary(**{**data, "customer_pays_outside": tuple(data["customer_pays_outside"])})
 
 
 class SchemeRulesSchema(Schema):

@@ -217,3 +217,19 @@ def test_xihuas_lv_limit_is_for_industrial_and_commercial_customers_only(build, 
     assert scheme["supply_voltage_kv"] == voltage
     limit = next(r for r in scheme["explanation"] if r["rule"] == "lv_limit_kw")
     assert ("供电营业规则" in limit["source"]) is (customer_class == "resident")
+
+
+@pytest.mark.parametrize("pack, extra, pays", [("xihua-2022", {}, True), ("xihua-2022", {"park_or_electrification": True}, False),
+                                              ("changzhou-2020", {}, False)])
+def test_who_pays_follows_the_regions_investment_boundary(build, pack, extra, pays):
+    """003 §(三)1: Xihua invests to the connection point only; the red line only for parks, electrification
+    and EV charging. Changzhou builds to the red line (000 m.15)."""
+    scheme = build(scheme_request(**extra), HV_LINE, pack=pack)
+    cost = scheme["options"][0]["cost_estimate_yuan"]
+    assert (cost["customer_pays"] == cost["high"] > 0) if pays else cost["customer_pays"] == 0
+
+
+@pytest.mark.parametrize("reliability, told", [("ordinary", False), ("level2", True), ("level1", True)])
+def test_important_customers_are_told_to_provide_emergency_power(build, reliability, told):
+    scheme = build(scheme_request(reliability_class=reliability), HV_LINE)
+    assert any("自备应急电源" in w for w in scheme["warnings"]) is told
