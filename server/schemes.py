@@ -48,9 +48,28 @@ def check_shown_hash(command, ticket, raw_args):
 
 # ---- the command effects -------------------------------------------------------------------
 
+AGREE = ("region", "policy_year", "zone", "business_type", "customer_class", "capacity_kva", "capacity_kw", "phase",
+         "power_factor")          # the ticket's own facts: a request must not contradict them
+
+
+def same(given, own) -> bool:
+    if isinstance(given, float) and isinstance(own, (int, float)) and not isinstance(own, bool):
+        return abs(given - own) <= 1e-6 * max(1.0, abs(own))
+    return given == own
+
+
+def request_for(ticket, given: dict) -> dict:
+    """The ticket's request with the surveyed fields of ``given``; a contradicted ticket field is a 422."""
+    own = ticket_request(ticket)
+    wrong = {f"args.request.{name}": [f"the ticket has {own.get(name)!r}"] for name in AGREE
+             if name in given and not same(given[name], own.get(name))}
+    if wrong:
+        raise Problem("validation-error", "the scheme request disagrees with the ticket", errors=wrong)
+    return {**own, **{name: value for name, value in given.items() if name not in AGREE}}
+
+
 def propose(ticket, args, ctx):
-    scheme = build(ctx["db"], ctx["grids"], ctx["pack"], {**ticket_request(ticket), **args.get("request", {})},
-                   ticket["id"])
+    scheme = build(ctx["db"], ctx["grids"], ctx["pack"], request_for(ticket, args.get("request", {})), ticket["id"])
     if args.get("scheme_hash") not in (None, scheme["scheme_hash"]):
         raise Problem("scheme-hash-mismatch", "the grid, the policy or the ticket changed since the preview",
                       scheme_hash=scheme["scheme_hash"], fresh_scheme=scheme)

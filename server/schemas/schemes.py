@@ -102,8 +102,20 @@ class ManualQueueItemSchema(Schema):
     request = fields.Dict()
 
 
-class RequestOverridesSchema(Schema):
-    """What the manager surveyed on site, overriding the ticket's values for this scheme."""
+class ProposeRequestSchema(Schema):
+    """A scheme request in ``propose_scheme``'s args (docs/SCHEME_API.md): a full request as sent to
+    preview is accepted; the ticket's own fields must agree with it, the survey fields (location,
+    area class, reliability class, park/electrification, EV charging) override the ticket's. No
+    defaults here: a field left out is the ticket's."""
+    region = fields.String(validate=validate.Length(min=1, max=64))
+    policy_year = fields.Integer(allow_none=True, validate=validate.Range(min=2000, max=2100))
+    zone = fields.String(allow_none=True, validate=validate.Length(min=1, max=64))
+    business_type = fields.String(validate=validate.Length(min=1, max=64))
+    customer_class = fields.String(validate=validate.OneOf(CUSTOMER_CLASSES))
+    capacity_kva = fields.Float(allow_none=True, validate=POSITIVE)
+    capacity_kw = fields.Float(allow_none=True, validate=POSITIVE)
+    phase = fields.Integer(validate=validate.OneOf([1, 3]))
+    power_factor = fields.Float(allow_none=True, validate=validate.Range(min=0.1, max=1))
     area_class = fields.String(allow_none=True, validate=validate.OneOf(AREA_CLASSES))
     reliability_class = fields.String(validate=validate.OneOf(RELIABILITY_CLASSES))
     location = fields.Nested(LocationSchema)
@@ -114,8 +126,9 @@ class RequestOverridesSchema(Schema):
 class ProposeArgsSchema(Schema):
     scheme_hash = fields.String(validate=HASH, metadata={
         "description": "the hash the device showed; 409 scheme-hash-mismatch if the server's build differs"})
-    request = fields.Nested(RequestOverridesSchema, load_default=dict, metadata={
-        "description": "scheme request fields overriding the ticket's (docs/SCHEME_API.md); defaults from the ticket"})
+    request = fields.Nested(ProposeRequestSchema, load_default=dict, metadata={
+        "description": "the scheme request (docs/SCHEME_API.md): the ticket's fields must agree, survey fields "
+                       "override; left out: the ticket's"})
 
 
 class ChooseArgsSchema(Schema):

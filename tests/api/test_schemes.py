@@ -314,3 +314,17 @@ def test_a_signed_scheme_states_its_validity_and_lapses_after_it(api, app, grid)
     assert soon["result"]["lapsed"] == 0 and late["result"]["lapsed"] == 1
     assert reserved_on(app, "TX-1") == 0
     assert api.get(f"/api/tickets/{ticket_id}", "cm_a").json["scheme"]["lapsed_at"]
+
+
+def test_propose_takes_the_full_request_a_device_hashed(api, grid):
+    """docs/SCHEME_API.md: a full request (as sent to preview) is accepted; the ticket's fields must agree."""
+    ticket_id = new_ticket(api, capacity_kw=100)
+    assert api.command(ticket_id, "cm_a", "complete_acceptance").status_code in (200, 409)
+    ticket = api.get(f"/api/tickets/{ticket_id}", "cm_a").json
+    request = {key: ticket[key] for key in ("region", "policy_year", "business_type", "customer_class",
+                                             "capacity_kw", "capacity_kva", "location", "zone")}
+    preview = api.post("/api/schemes/preview", "cm_a", json=request).json
+    proposed = api.command(ticket_id, "cm_a", "propose_scheme", request=request, scheme_hash=preview["scheme_hash"])
+    assert proposed.status_code == 200, proposed.json
+    wrong = api.command(ticket_id, "cm_a", "propose_scheme", request={**request, "capacity_kw": 180})
+    assert "args.request.capacity_kw" in assert_problem(wrong, 422, "validation-error")["errors"]
