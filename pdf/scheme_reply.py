@@ -94,6 +94,9 @@ def chosen(writer, option):
         ("工程费用估算", f"{cost['low']:,.0f} – {cost['high']:,.0f} 元，" + (
             f"投资分界点以外的外部工程由客户承担，按 {cost['customer_pays']:,.0f} 元预算" if cost["customer_pays"]
             else "由供电企业投资；客户承担 0 元")),
+        *([("客户受电工程参考造价", f"{option['customer_works_yuan']['low']:,.0f} – "
+                                     f"{option['customer_works_yuan']['high']:,.0f} 元（客户自建，按典型造价估算）")]
+          if option.get("customer_works_yuan") else []),
         ("先接入后改造", "是" if option["upgrade_first"] else "否"),
         ("备案代替审批", "是（线路不超过 500 m）" if option["filing_instead_of_approval"] else "否"),
         *([("工程师说明", option["manual_note"])] if option.get("manual_note") else [])])

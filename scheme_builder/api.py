@@ -67,6 +67,7 @@ def make_option(rank, group, ctx: Context, pipeline) -> dict:
         "voltage_drop_pct": round(max(s.conductor.voltage_drop_pct for s in group), 3),
         "metering": method, "investment_boundary": ctx.boundary["value"],
         "works": [w[0] for w in works], "cost_estimate_yuan": cost.cost_estimate(works, ctx.boundary),
+        "customer_works_yuan": cost.customer_works(ctx.supply, ctx.request["capacity_kva"], ctx.policy),
         "upgrade_first": any(s.upgrade_first for s in group),
         "filing_instead_of_approval": bool(filing_max and all(s.route_length_m <= filing_max.value for s in group)),
         "working_days": working_days(pipeline, bool(works)),

@@ -61,5 +61,15 @@ def cost_estimate(items, boundary) -> dict:
     return {"low": round_yuan(low), "high": round_yuan(high), "customer_pays": pays}
 
 
+def customer_works(supply, capacity_kva, policy: Pack):
+    """The reference cost of the customer's own 受电工程 the seeds require on site (000 m.8, m.17): for an
+    HV customer its substation (transformer and switchgear) by the typical cost per kVA; an LV customer's
+    installation is not estimated (None)."""
+    if supply.is_lv:
+        return None
+    row = cost_row(policy, "box_substation_yuan_per_kva")
+    return {"low": round_yuan(row["low"] * capacity_kva), "high": round_yuan(row["high"] * capacity_kva)}
+
+
 def round_yuan(value) -> int:
     return int(round(value / 100.0)) * 100

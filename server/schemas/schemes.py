@@ -63,6 +63,8 @@ class OptionSchema(Schema):
     investment_boundary = fields.String()
     works = fields.List(fields.String())
     cost_estimate_yuan = fields.Nested(CostSchema)
+    customer_works_yuan = fields.Dict(allow_none=True, metadata={
+        "description": "{low, high}: reference cost of the customer's own 受电工程 (HV: its substation); null for LV"})
     upgrade_first = fields.Boolean(metadata={"description": "先接入、后改造"})
     filing_instead_of_approval = fields.Boolean()
     working_days = fields.Dict(keys=fields.String(), values=fields.Float())

@@ -233,3 +233,11 @@ def test_who_pays_follows_the_regions_investment_boundary(build, pack, extra, pa
 def test_important_customers_are_told_to_provide_emergency_power(build, reliability, told):
     scheme = build(scheme_request(reliability_class=reliability), HV_LINE)
     assert any("自备应急电源" in w for w in scheme["warnings"]) is told
+
+
+def test_an_hv_scheme_gives_the_reference_cost_of_the_customers_own_works(build):
+    """000 m.8: 受电工程方案、参考工程造价现场确定 — the customer's substation, by the typical cost per kVA."""
+    option = build(scheme_request(capacity_kva=1000), HV_LINE)["options"][0]
+    assert option["customer_works_yuan"] == {"low": 400_000, "high": 700_000}
+    lv = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=60), LV_POINT)
+    assert lv["options"][0]["customer_works_yuan"] is None
