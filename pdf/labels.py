@@ -22,7 +22,7 @@ RULES = {"lv_limit_kw": "低压接入容量上限（千瓦）", "direct_connecti
          "customer_pays": "客户承担费用（元）", "typical_cost_version": "典型造价依据", "conductors": "导线选择",
          "supply_radius_m": "供电半径（米）", "filing_max_route_m": "备案代替审批的线路长度（米）",
          "onsite_reply_limit_kva": "现场答复容量上限（千伏安）", "onsite_reply_max_kv": "现场答复电压上限（千伏）",
-         "skipped": "未选用的接入点", **{f"working_days.{stage}": f"时限：{name}（工作日）"
+         "skipped": "未选用的接入点", "substation_n1_load_share": "变电站 N-1 负载率上限（按主变台数）", **{f"working_days.{stage}": f"时限：{name}（工作日）"
                                          for stage, name in STAGES.items()}}
 # The documents a source cites, by the names a customer can look up (the seeds' 文号).
 SEED_DOCUMENTS = {"000": "常供电办〔2019〕53号", "001": "国网上电司销〔2018〕1839号", "002": "苏监能稽查〔2020〕75号",

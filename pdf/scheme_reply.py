@@ -148,7 +148,7 @@ def shown(value) -> str:
     if value is None:
         return "未规定"
     if isinstance(value, dict):
-        return "，".join(f"{key} 类 {shown(item)}" for key, item in value.items())
+        return "，".join(f"{key}：{shown(item)}" for key, item in value.items())
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

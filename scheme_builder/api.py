@@ -107,6 +107,9 @@ def option_rules(ctx: Context, pipeline, options) -> list:
                  ctx.boundary["source"], ctx.boundary["assumed"]),
             rule("typical_cost_version", policy.engineering["typical_cost"]["version"], "docs/ENGINEERING.md §7"),
             rule("conductors", "按载流量和电压降选最经济的导线", policy.engineering["conductors_source"])]
+    if not supply.is_lv:
+        n1 = policy.engineering["substation_n1_load_share"]
+        rows.append(rule("substation_n1_load_share", n1["by_transformers"], n1["source"]))
     radius = policy.engineering["supply_radius_m"]["lv" if supply.is_lv else "hv"]
     rows.append(rule("supply_radius_m", {k: v for k, v in radius.items() if k != "source"}, radius["source"]))
     if policy.scheme.filing_max_route_m:

@@ -20,6 +20,17 @@ def open_capacity_kva(asset: Asset, policy: Pack, reserved_extra=0.0) -> float:
     return load_limit(asset, policy) * asset.rating_kva - asset.peak_kva - asset.reserved_kva - reserved_extra
 
 
+def n_minus_1_headroom_kva(substation: Asset, requested_kva, policy: Pack):
+    """What the substation can still take with its largest main transformer out (docs/ENGINEERING.md §4a):
+    its loading limit by the number of units times its rating, less its peak, what is reserved and the
+    request; None when the grid data does not say enough to check."""
+    if not substation.transformers or not substation.rating_kva or substation.peak_kva is None:
+        return None
+    shares = policy.engineering["substation_n1_load_share"]["by_transformers"]
+    share = shares[str(min(substation.transformers, max(int(k) for k in shares)))]
+    return share * substation.rating_kva - substation.peak_kva - substation.reserved_kva - requested_kva
+
+
 def load_rate_after(asset: Asset, requested_kva, reserved_extra=0.0) -> float:
     return (asset.peak_kva + asset.reserved_kva + reserved_extra + requested_kva) / asset.rating_kva
 

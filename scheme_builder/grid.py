@@ -33,6 +33,7 @@ class Asset:
     ties: int
     negative_list: bool
     geometry: object          # projected shapely geometry, metres
+    transformers: int = 0     # a substation's main transformers (0: unknown, no N-1 check)
 
 
 @dataclass(frozen=True)
@@ -158,7 +159,7 @@ def to_asset(feature, geometry) -> Asset:
         load_limit=opt_float(props.get("load_limit")), area_class=props.get("area_class") or "C",
         feeder_id=props.get("feeder_id"), substation_id=props.get("substation_id"),
         ties=int(props.get("ties") or 0), negative_list=bool(props.get("negative_list", False)),
-        geometry=geometry)
+        geometry=geometry, transformers=int(props.get("transformers") or 0))
 
 
 def opt_float(value):

@@ -16,7 +16,7 @@ AREA_CLASSES = ("A+", "A", "B", "C", "D", "E")
 NUMBER_FIELDS = ("voltage_kv", "rating_kva", "peak_kva", "reserved_kva", "load_limit")
 TEXT_FIELDS = ("asset_id", "kind", "region", "area_class", "feeder_id", "substation_id")
 MAX_TEXT = 64
-CSV_NUMBERS = NUMBER_FIELDS + ("lon", "lat", "ties")
+CSV_NUMBERS = NUMBER_FIELDS + ("lon", "lat", "ties", "transformers", "voltage_pct")
 
 
 def read_grid_file(text: str, filename: str) -> list:
@@ -134,6 +134,14 @@ def text_problems(props) -> list:
         problems.append(("ties", "a whole number from 0 to 100"))
     if negative is not None and not isinstance(negative, bool):
         problems.append(("negative_list", "true or false"))
+    transformers = props.get("transformers")
+    if transformers is not None and (isinstance(transformers, bool) or not isinstance(transformers, (int, float))
+                                     or not float(transformers).is_integer() or not 1 <= transformers <= 20):
+        problems.append(("transformers", "a whole number from 1 to 20"))
+    deviation = props.get("voltage_pct")
+    if deviation is not None and (isinstance(deviation, bool) or not isinstance(deviation, (int, float))
+                                  or not math.isfinite(deviation) or abs(deviation) > 50):
+        problems.append(("voltage_pct", "a number of % between -50 and 50"))
     return problems
 
 

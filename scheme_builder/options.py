@@ -83,6 +83,10 @@ def evaluate(candidate: Candidate, ctx: Context) -> Optional[Source]:
         return skip(ctx, asset, "列入电网受限负面清单")
     if owner is None:
         return skip(ctx, asset, "该开关站后无额定容量的馈线")
+    substation = ctx.grid.by_id.get(owner.substation_id) if owner.substation_id else None
+    headroom = substation and capacity.n_minus_1_headroom_kva(substation, requested, ctx.policy)
+    if headroom is not None and headroom < 0:
+        return skip(ctx, asset, f"电源变电站 {substation.asset_id} 主变 N-1 后容量不足（缺 {-headroom:.0f} kVA）")
     extra = ctx.reserved.get(owner.asset_id, 0.0)
     open_kva = capacity.open_capacity_kva(owner, ctx.policy, extra)
     upgrade_rating = None

@@ -139,3 +139,13 @@ def test_grid_files_may_exceed_the_general_body_limit_up_to_their_own(app, api):
     assert import_file(api, GOOD).status_code == 201
     app.config.update(GRID_IMPORT_MAX_BYTES=500)
     assert_problem(import_file(api, GOOD), 413, "payload-too-large")
+
+
+def test_source_side_properties_are_type_checked(api):
+    """docs/SCHEME_API.md v2: transformers an integer, voltage_pct a number — or the file is refused."""
+    wrong = make_grid(transformer("TX-1", 0, 0, voltage_pct="high"),
+                      {**transformer("S-1", 50, 0), "properties": {**transformer("S-1", 50, 0)["properties"],
+                                                                    "kind": "substation", "transformers": "two"}})
+    body = assert_problem(import_file(api, wrong), 422, "validation-error")
+    assert {("feature 0", "voltage_pct"), ("feature 1", "transformers")} <= {(r["where"], r["field"])
+                                                                            for r in body["report"]}

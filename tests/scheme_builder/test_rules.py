@@ -241,3 +241,21 @@ def test_an_hv_scheme_gives_the_reference_cost_of_the_customers_own_works(build)
     assert option["customer_works_yuan"] == {"low": 400_000, "high": 700_000}
     lv = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=60), LV_POINT)
     assert lv["options"][0]["customer_works_yuan"] is None
+
+
+def substation(asset_id, east, north, rating_kva, peak_kva, transformers) -> dict:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": at(east, north)},
+            "properties": {"asset_id": asset_id, "kind": "substation", "voltage_kv": 110, "rating_kva": rating_kva,
+                           "peak_kva": peak_kva, "transformers": transformers, "region": "changzhou"}}
+
+
+def test_a_feeder_counts_only_if_its_substation_survives_n_minus_1(build):
+    """docs/ENGINEERING.md §4a: with the largest main transformer out the rest carry the load (2 units ≤ 65 %)."""
+    near = feeder("F1", [(-3000, 300), (3000, 300)], substation_id="S1")
+    far = feeder("F2", [(-3000, 900), (3000, 900)], substation_id="S2")
+    loaded, spare = substation("S1", 0, 5000, 80000, 52000, 2), substation("S2", 0, -5000, 80000, 30000, 2)
+    scheme = build(scheme_request(capacity_kva=1250), near, far, loaded, spare)
+    assert [o["connection"]["asset_id"] for o in scheme["options"]] == ["F2"]
+    skipped = [row["value"] for row in scheme["explanation"] if row["rule"] == "skipped"]
+    assert any("F1" in value and "N-1" in value for value in skipped)
+    assert any(row["rule"] == "substation_n1_load_share" for row in scheme["explanation"])
