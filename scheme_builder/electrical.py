@@ -18,6 +18,9 @@ class Supply:
         return self.voltage_kv < 1
 
 
+NOMINAL_LV_KV = 0.38      # 380 V three-phase: the nominal voltage ΔU % and currents are taken on (GB/T 156)
+
+
 def rule(name, value, source, assumed=False) -> dict:
     """One line of a scheme's explanation; a value borrowed from another region's document says so."""
     return {"rule": name, "value": value, "source": source, **({"assumed": True} if assumed else {})}
@@ -38,7 +41,7 @@ def supply_voltage(capacity_kw, capacity_kva, phase, customer_class, policy: Pac
         single, single_source = policy.number("single_phase_limit_kw")
         if phase == 1 and capacity_kw < single:
             return Supply(0.22, 1, None, tuple(explained + [rule("single_phase_limit_kw", single, single_source)]))
-        return Supply(0.4, 3, None, tuple(explained))
+        return Supply(NOMINAL_LV_KV, 3, None, tuple(explained))
     level = next(row for row in policy.engineering["hv_levels"] if row["max_kva"] is None or capacity_kva <= row["max_kva"])
     explained.append(rule("supply_voltage_kv", level["voltage_kv"], level["source"]))
     reason = None if capacity_kva <= direct else f"报装容量 {capacity_kva:g} kVA 超过直接接入上限 {direct:g} kVA"
@@ -72,13 +75,16 @@ class Conductor:
 
 
 def choose_conductor(supply: Supply, p_kw, power_factor, capacity_kva, length_km, area_class,
-                     policy: Pack) -> Optional[Conductor]:
-    """The cheapest conductor (table order) that carries the current with ΔU within the limit."""
+                     policy: Pack, deviation_pct: float = 0.0) -> Optional[Conductor]:
+    """The cheapest conductor (table order) that carries the current and keeps the customer's terminal
+    within the GB/T 12325 limit: the connection point's measured deviation (signed) less the new
+    section's drop may not fall below −limit."""
     engineering = policy.engineering
     voltage_class = "lv" if supply.is_lv else "hv"
     construction = "cable" if supply.is_lv else engineering["hv_construction_by_area"].get(area_class, "overhead")
     current = load_current_a(capacity_kva, supply)
     limit, _source = drop_limit_pct(supply, policy)
+    limit += min(deviation_pct, 0.0)          # a point already low leaves less room for the drop
     for row in engineering["conductors"]:
         if row["voltage"] != voltage_class or row["construction"] != construction or row["ampacity_a"] < current:
             continue

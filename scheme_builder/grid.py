@@ -34,6 +34,7 @@ class Asset:
     negative_list: bool
     geometry: object          # projected shapely geometry, metres
     transformers: int = 0     # a substation's main transformers (0: unknown, no N-1 check)
+    voltage_pct: float = 0.0  # measured deviation from nominal at this point, % (signed)
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,8 @@ def to_asset(feature, geometry) -> Asset:
         load_limit=opt_float(props.get("load_limit")), area_class=props.get("area_class") or "C",
         feeder_id=props.get("feeder_id"), substation_id=props.get("substation_id"),
         ties=int(props.get("ties") or 0), negative_list=bool(props.get("negative_list", False)),
-        geometry=geometry, transformers=int(props.get("transformers") or 0))
+        geometry=geometry, transformers=int(props.get("transformers") or 0),
+        voltage_pct=float(props.get("voltage_pct") or 0))
 
 
 def opt_float(value):

@@ -97,9 +97,11 @@ def evaluate(candidate: Candidate, ctx: Context) -> Optional[Source]:
     detour, _ = ctx.policy.number("detour_factor")
     route_m = candidate.distance_m * detour
     conductor = electrical.choose_conductor(ctx.supply, ctx.request["capacity_kw"], ctx.request["power_factor"],
-                                            requested, route_m / 1000, asset.area_class, ctx.policy)
+                                            requested, route_m / 1000, asset.area_class, ctx.policy,
+                                            asset.voltage_pct)
     if conductor is None:
-        return skip(ctx, asset, "各型号导线电压降均超限")
+        low = f"（接入点电压已偏低 {-asset.voltage_pct:g}%）" if asset.voltage_pct < 0 else ""
+        return skip(ctx, asset, f"各型号导线电压降均超限{low}")
     works = cost.line_works(ctx.supply, conductor.construction, route_m, asset.kind == "feeder", ctx.policy)
     if upgrade_rating is not None:
         works += cost.upgrade_works(owner, upgrade_rating, ctx.policy)

@@ -58,7 +58,7 @@ def test_preview_builds_a_ranked_scheme_and_stores_nothing(api, grid):
     response = api.post("/api/schemes/preview", "cm_a", json=preview_body())
     assert response.status_code == 200, response.json
     scheme = response.json
-    assert scheme["decision"] == "auto" and scheme["supply_voltage_kv"] == 0.4
+    assert scheme["decision"] == "auto" and scheme["supply_voltage_kv"] == 0.38
     assert scheme["options"][0]["connection"]["asset_id"] == "TX-1"
     assert scheme["grid_version"].startswith("changzhou/") and scheme["scheme_hash"].startswith("sha256:")
     again = api.post("/api/schemes/preview", "cm_a", json=preview_body()).json

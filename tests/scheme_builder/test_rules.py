@@ -16,7 +16,7 @@ def test_lv_hv_boundary_per_region(build, pack, lv_kw, hv_kw):
                              zone="main_city" if pack == "chongqing-2021" else None)
     lv = build({**request, "capacity_kw": lv_kw}, LV_POINT, HV_LINE, pack=pack)
     hv = build({**request, "capacity_kw": hv_kw}, LV_POINT, HV_LINE, pack=pack)
-    assert (lv["supply_voltage_kv"], lv["decision"]) == (0.4, "auto")
+    assert (lv["supply_voltage_kv"], lv["decision"]) == (0.38, "auto")
     assert lv["options"][0]["connection"]["asset_id"] == "TX1"
     assert hv["supply_voltage_kv"] == 10 and hv["options"][0]["connection"]["asset_id"] == "F1"
 
@@ -132,20 +132,20 @@ def test_heavy_load_after_connection_is_warned(build):
 
 
 def test_voltage_drop_agrees_with_a_hand_computation(build):
-    # 100 kW at pf 0.9 over 200 m × 1.3 = 260 m of LV Al 4×120 (r0 0.253, x0 0.07 Ω/km) at 0.4 kV:
-    # Q = 100 · tan(acos 0.9) = 48.43 kvar; ΔU = (100·0.253·0.26 + 48.43·0.07·0.26) / (10 · 0.4²) = 4.662 %
+    # 100 kW at pf 0.9 over 200 m × 1.3 = 260 m of YJLV22-4×120 (r0 0.253, x0 0.07 Ω/km) at the nominal 0.38 kV:
+    # Q = 100 · tan(acos 0.9) = 48.43 kvar; ΔU = (100·0.253·0.26 + 48.43·0.07·0.26) / (10 · 0.38²) = 5.166 %
     scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=100),
                    transformer("TX1", 200, 0))
     option = scheme["options"][0]
-    assert option["conductor"] == "LV Al 4x120"
+    assert option["conductor"] == "YJLV22-4x120"
     assert option["route_length_m"] == pytest.approx(260, abs=0.2)
-    assert option["voltage_drop_pct"] == pytest.approx(4.662, abs=0.005)
+    assert option["voltage_drop_pct"] == pytest.approx(5.166, abs=0.005)
 
 
 def test_larger_conductor_when_the_drop_is_too_high(build):
     scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=150),
                    transformer("TX1", 240, 0, rating_kva=1000))
-    assert scheme["options"][0]["conductor"] == "LV Cu 4x240"
+    assert scheme["options"][0]["conductor"] == "YJV22-4x240"
     assert scheme["options"][0]["voltage_drop_pct"] <= 7
 
 
@@ -207,7 +207,7 @@ def test_a_borrowed_number_is_marked_assumed_in_the_explanation(build):
 
 
 @pytest.mark.parametrize("customer_class, kw, voltage", [
-    ("non_resident", 160, 0.4), ("micro_enterprise", 160, 0.4), ("resident", 100, 0.4), ("resident", 120, 10)])
+    ("non_resident", 160, 0.38), ("micro_enterprise", 160, 0.38), ("resident", 100, 0.38), ("resident", 120, 10)])
 def test_xihuas_lv_limit_is_for_industrial_and_commercial_customers_only(build, customer_class, kw, voltage):
     """003 §(三)3: 「工商业客户（…不包括农业生产、居民生活和非居民照明客户）…160 千瓦及以下可实行低压接入，其他类型客户
     仍按照供电营业规则要求执行」: others get 供电营业规则's 100 kW."""
@@ -259,3 +259,12 @@ def test_a_feeder_counts_only_if_its_substation_survives_n_minus_1(build):
     skipped = [row["value"] for row in scheme["explanation"] if row["rule"] == "skipped"]
     assert any("F1" in value and "N-1" in value for value in skipped)
     assert any(row["rule"] == "substation_n1_load_share" for row in scheme["explanation"])
+
+
+def test_a_connection_point_already_low_leaves_less_room_for_the_drop(build):
+    """GB/T 12325 at the customer's terminal: the point's measured deviation plus the new section's drop."""
+    request = scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=100)
+    healthy = build(request, transformer("TX1", 200, 0))["options"][0]
+    assert healthy["conductor"] == "YJLV22-4x120" and healthy["voltage_drop_pct"] > 4     # fine at 0 %
+    sagging = build(request, transformer("TX1", 200, 0, voltage_pct=-3.0))["options"][0]
+    assert sagging["conductor"] == "YJV22-4x240" and sagging["voltage_drop_pct"] <= 4     # -3 % + drop ≥ -7 %
