@@ -6,14 +6,15 @@ def cost_row(policy: Pack, key) -> dict:
     return policy.engineering["typical_cost"][key]
 
 
-def line_works(supply, construction, route_length_m, via_new_rmu, policy: Pack) -> list:
+def line_works(supply, construction, route_length_m, via_new_rmu, policy: Pack, circuits=1) -> list:
     """(label, low, high, source) of each item of grid-side works."""
     if supply.is_lv:
         drop_max, _ = policy.number("service_drop_max_m")
-        if route_length_m <= drop_max:
+        if route_length_m <= drop_max and circuits == 1:
             return []
-        row = cost_row(policy, "lv_cable_yuan_per_m")
-        return [(f"低压电缆 {route_length_m:.0f} 米", row["low"] * route_length_m, row["high"] * route_length_m,
+        row, length = cost_row(policy, "lv_cable_yuan_per_m"), route_length_m * circuits
+        parallel = f"（{circuits} 回并联）" if circuits > 1 else ""
+        return [(f"低压电缆 {route_length_m:.0f} 米{parallel}", row["low"] * length, row["high"] * length,
                  row["source"])]
     row = cost_row(policy, f"hv_{construction}_yuan_per_km")
     label = "电缆线路" if construction == "cable" else "架空线路"

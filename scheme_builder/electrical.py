@@ -72,6 +72,7 @@ class Conductor:
     construction: str
     ampacity_a: float
     voltage_drop_pct: float
+    circuits: int = 1            # parallel LV cables (docs/ENGINEERING.md §4b)
 
 
 def choose_conductor(supply: Supply, p_kw, power_factor, capacity_kva, length_km, area_class,
@@ -85,13 +86,26 @@ def choose_conductor(supply: Supply, p_kw, power_factor, capacity_kva, length_km
     current = load_current_a(capacity_kva, supply)
     limit, _source = drop_limit_pct(supply, policy)
     limit += min(deviation_pct, 0.0)          # a point already low leaves less room for the drop
-    for row in engineering["conductors"]:
-        if row["voltage"] != voltage_class or row["construction"] != construction or row["ampacity_a"] < current:
-            continue
-        drop = voltage_drop_pct(p_kw, power_factor, row["r0"], row["x0"], length_km, supply)
-        if drop <= limit:
-            return Conductor(row["name"], construction, row["ampacity_a"], drop)
+    circuits = range(1, engineering["lv_parallel_max"]["value"] + 1) if supply.is_lv else (1,)
+    for count in circuits:                    # one cable of each size first, then two in parallel, …
+        for row in engineering["conductors"]:
+            if (row["voltage"] != voltage_class or row["construction"] != construction
+                    or row["ampacity_a"] * count < current):
+                continue
+            drop = voltage_drop_pct(p_kw, power_factor, row["r0"] / count, row["x0"] / count, length_km, supply)
+            if drop <= limit:
+                name = row["name"] if count == 1 else f"{count}×{row['name']}"
+                return Conductor(name, construction, row["ampacity_a"] * count, drop, count)
     return None
+
+
+def no_conductor_cause(supply: Supply, capacity_kva, policy: Pack) -> str:
+    """Why no conductor fits: the current beyond what the parallel cables carry, or the voltage drop."""
+    voltage_class = "lv" if supply.is_lv else "hv"
+    most = max(row["ampacity_a"] for row in policy.engineering["conductors"] if row["voltage"] == voltage_class)
+    most *= policy.engineering["lv_parallel_max"]["value"] if supply.is_lv else 1
+    current = load_current_a(capacity_kva, supply)
+    return f"电流 {current:.0f} A 超过可选导线载流量 {most:.0f} A" if current > most else "各型号导线电压降均超限"
 
 
 def metering(supply: Supply, capacity_kva, policy: Pack) -> tuple:

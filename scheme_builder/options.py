@@ -101,8 +101,9 @@ def evaluate(candidate: Candidate, ctx: Context) -> Optional[Source]:
                                             asset.voltage_pct)
     if conductor is None:
         low = f"（接入点电压已偏低 {-asset.voltage_pct:g}%）" if asset.voltage_pct < 0 else ""
-        return skip(ctx, asset, f"各型号导线电压降均超限{low}")
-    works = cost.line_works(ctx.supply, conductor.construction, route_m, asset.kind == "feeder", ctx.policy)
+        return skip(ctx, asset, electrical.no_conductor_cause(ctx.supply, requested, ctx.policy) + low)
+    works = cost.line_works(ctx.supply, conductor.construction, route_m, asset.kind == "feeder", ctx.policy,
+                            conductor.circuits)
     if upgrade_rating is not None:
         works += cost.upgrade_works(owner, upgrade_rating, ctx.policy)
     drop_limit, _ = electrical.drop_limit_pct(ctx.supply, ctx.policy)

@@ -268,3 +268,18 @@ def test_a_connection_point_already_low_leaves_less_room_for_the_drop(build):
     assert healthy["conductor"] == "YJLV22-4x120" and healthy["voltage_drop_pct"] > 4     # fine at 0 %
     sagging = build(request, transformer("TX1", 200, 0, voltage_pct=-3.0))["options"][0]
     assert sagging["conductor"] == "YJV22-4x240" and sagging["voltage_drop_pct"] <= 4     # -3 % + drop ≥ -7 %
+
+
+def test_the_largest_lv_customer_gets_parallel_cables_not_a_manual_scheme(build):
+    """250 kW in Changzhou needs more current than one LV cable carries: two in parallel (§4b)."""
+    big = transformer("TX1", 60, 0, rating_kva=800, peak_kva=100)
+    request = scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=250)
+    option = build(request, big)["options"][0]
+    assert option["conductor"].startswith(("2×", "3×")) and any("并联" in w for w in option["works"])
+
+
+def test_the_skip_names_the_real_cause(build):
+    sagging = transformer("TX1", 200, 0, rating_kva=800, peak_kva=100, voltage_pct=-6.95)
+    scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=120), sagging)
+    reasons = [row["value"] for row in scheme["explanation"] if row["rule"] == "skipped"]
+    assert reasons and all("电压降" in r and "偏低" in r for r in reasons)
