@@ -36,14 +36,14 @@ def load_rate_after(asset: Asset, requested_kva, reserved_extra=0.0) -> float:
 
 
 def upgraded_rating_kva(asset: Asset, requested_kva, policy: Pack, reserved_extra=0.0):
-    """For "connect first, upgrade later": the rating an upgrade needs, or None if none helps.
+    """For "connect first, upgrade later": the rating a transformer swap needs, or None if none helps.
 
-    A transformer is replaced by the next standard rating that fits; a feeder is relieved by a new
-    tie so its full thermal rating may be used.
+    A feeder has no rating to raise (more ties only lower its N-1 limit, docs/ENGINEERING.md §4a): its
+    relief is a new feeder from its substation's spare bay (``cost.feeder_relief``).
     """
-    needed = asset.peak_kva + asset.reserved_kva + reserved_extra + requested_kva
     if asset.kind == "feeder":
-        return asset.rating_kva if needed <= asset.rating_kva else None
+        return None
+    needed = asset.peak_kva + asset.reserved_kva + reserved_extra + requested_kva
     limit = load_limit(asset, policy)
     ratings = policy.engineering["transformer_ratings_kva"]["value"]
     return next((r for r in ratings if r > asset.rating_kva and limit * r >= needed), None)

@@ -26,10 +26,21 @@ def line_works(supply, construction, route_length_m, via_new_rmu, policy: Pack, 
     return items
 
 
+def feeder_relief(feeder, substation, distance_m, policy: Pack):
+    """Works that relieve a full feeder: a new 10 kV feeder from a spare bay of its substation, taking
+    part of its load (分流) — a bay and a cable to the customer's area; None without a spare bay."""
+    bays = (substation.spare_bays or {}).get(f"{feeder.voltage_kv:g}", 0) if substation else 0
+    if not bays:
+        return None
+    detour, _ = policy.number("detour_factor")
+    cable, bay = cost_row(policy, "hv_cable_yuan_per_km"), cost_row(policy, "hv_bay_yuan")
+    km = distance_m * detour / 1000
+    return [(f"{substation.asset_id} 备用间隔新出 {feeder.voltage_kv:g} 千伏线路 {km * 1000:.0f} 米，为 "
+             f"{feeder.asset_id} 分流", bay["low"] + cable["low"] * km, bay["high"] + cable["high"] * km,
+             bay["source"])]
+
+
 def upgrade_works(asset, new_rating_kva, policy: Pack) -> list:
-    if asset.kind == "feeder":
-        return [(f"{asset.asset_id} 新增联络（先接入后改造，费用由后台估算）", 0, 0,
-                 "docs/ENGINEERING.md §8 step 5: connect first, upgrade later")]
     row = cost_row(policy, "box_substation_yuan_per_kva")
     return [(f"{asset.asset_id} 增容 {asset.rating_kva:g} → {new_rating_kva:g} kVA", row["low"] * new_rating_kva,
              row["high"] * new_rating_kva, row["source"])]

@@ -134,6 +134,11 @@ def text_problems(props) -> list:
         problems.append(("ties", "a whole number from 0 to 100"))
     if negative is not None and not isinstance(negative, bool):
         problems.append(("negative_list", "true or false"))
+    bays = props.get("spare_bays")
+    if bays is not None and (not isinstance(bays, dict) or not all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 50
+            for k, v in bays.items())):
+        problems.append(("spare_bays", 'an object of bus voltage → spare bays, e.g. {"10": 2}'))
     transformers = props.get("transformers")
     if transformers is not None and (isinstance(transformers, bool) or not isinstance(transformers, (int, float))
                                      or not float(transformers).is_integer() or not 1 <= transformers <= 20):

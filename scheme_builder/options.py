@@ -2,6 +2,8 @@
 from dataclasses import dataclass, field
 from typing import Optional
 
+from shapely.geometry import Point
+
 from scheme_builder import capacity, cost, electrical, ranking
 from scheme_builder.grid import Candidate, Grid
 
@@ -89,10 +91,10 @@ def evaluate(candidate: Candidate, ctx: Context) -> Optional[Source]:
         return skip(ctx, asset, f"电源变电站 {substation.asset_id} 主变 N-1 后容量不足（缺 {-headroom:.0f} kVA）")
     extra = ctx.reserved.get(owner.asset_id, 0.0)
     open_kva = capacity.open_capacity_kva(owner, ctx.policy, extra)
-    upgrade_rating = None
+    relief = []
     if open_kva < requested:
-        upgrade_rating = capacity.upgraded_rating_kva(owner, requested, ctx.policy, extra)
-        if upgrade_rating is None:
+        relief = capacity_relief(owner, substation, candidate, requested, extra, ctx)
+        if relief is None:
             return skip(ctx, asset, f"可开放容量 {open_kva:.0f} kVA 小于 {requested:g} kVA，且无可行的增容方案")
     detour, _ = ctx.policy.number("detour_factor")
     route_m = candidate.distance_m * detour
@@ -104,14 +106,23 @@ def evaluate(candidate: Candidate, ctx: Context) -> Optional[Source]:
         return skip(ctx, asset, electrical.no_conductor_cause(ctx.supply, requested, ctx.policy) + low)
     works = cost.line_works(ctx.supply, conductor.construction, route_m, asset.kind == "feeder", ctx.policy,
                             conductor.circuits)
-    if upgrade_rating is not None:
-        works += cost.upgrade_works(owner, upgrade_rating, ctx.policy)
+    works += relief
     drop_limit, _ = electrical.drop_limit_pct(ctx.supply, ctx.policy)
     spare = open_kva - requested
     score = ranking.score(sum(w[2] for w in works), conductor.voltage_drop_pct, drop_limit, spare, requested,
-                          upgrade_rating is not None, ctx.policy.engineering["ranking"])
+                          bool(relief), ctx.policy.engineering["ranking"])
     return Source(candidate, owner, open_kva, capacity.load_rate_after(owner, requested, extra), route_m,
-                  conductor, upgrade_rating is not None, tuple(works), score)
+                  conductor, bool(relief), tuple(works), score)
+
+
+def capacity_relief(owner, substation, candidate: Candidate, requested, extra, ctx: Context):
+    """Priced works that make room (先接入、后改造): a bigger transformer, or a new feeder from the
+    substation's spare bay for a full feeder; None when nothing the grid data offers helps."""
+    if owner.kind == "feeder":
+        distance = substation.geometry.distance(Point(candidate.point_xy)) if substation else 0
+        return cost.feeder_relief(owner, substation, distance, ctx.policy)
+    rating = capacity.upgraded_rating_kva(owner, requested, ctx.policy, extra)
+    return cost.upgrade_works(owner, rating, ctx.policy) if rating else None
 
 
 def skip(ctx: Context, asset, why):

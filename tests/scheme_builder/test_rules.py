@@ -69,7 +69,7 @@ def test_full_transformer_gives_connect_first_upgrade_later(build):
     assert any("先接入、后改造" in w for w in scheme["warnings"])
 
 
-def test_feeder_with_no_room_even_after_upgrade_is_manual(build):
+def test_feeder_with_no_room_and_no_spare_bay_is_manual(build):
     scheme = build(scheme_request(), feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=8000, peak_kva=7900))
     assert scheme["decision"] == "manual" and scheme["options"] == []
     assert "含增容方案" in scheme["manual_reason"]
@@ -79,12 +79,22 @@ def test_signed_reservations_reduce_open_capacity(build):
     tied = feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=10000, peak_kva=1000, ties=1)  # 50 %: open 4000
     free = build(scheme_request(capacity_kva=1000), tied)
     held = build(scheme_request(capacity_kva=1000), tied, reserved={"F1": 3500})
-    full = build(scheme_request(capacity_kva=1000), tied, reserved={"F1": 8500})
     assert free["options"][0]["open_capacity_kva"] == 4000 and free["options"][0]["upgrade_first"] is False
-    assert held["options"][0]["open_capacity_kva"] == 500 and held["options"][0]["upgrade_first"] is True
-    assert any("F1 新增联络" in w for w in held["options"][0]["works"])
-    assert full["decision"] == "manual"          # beyond the thermal rating: no tie helps
+    assert held["decision"] == "manual"          # no spare bay behind it: more ties would only lower its limit
     assert free["scheme_hash"] != held["scheme_hash"]
+
+
+def test_a_full_feeder_is_relieved_by_a_priced_new_feeder_from_a_spare_bay(build):
+    """docs/ENGINEERING.md §4a: relief is a new feeder from the substation's spare bay, with its cost."""
+    tied = feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=10000, peak_kva=1000, ties=1)
+    station = {**substation("S1", 0, 2000, 80000, 20000, 2)}
+    station["properties"]["spare_bays"] = {"10": 1}
+    held = build(scheme_request(capacity_kva=1000), tied, station, reserved={"F1": 3500})
+    option = held["options"][0]
+    assert option["upgrade_first"] is True and held["decision"] != "manual"
+    relief = [w for w in option["works"] if "备用间隔新出" in w]
+    assert relief and "F1" in relief[0]
+    assert option["cost_estimate_yuan"]["low"] >= 300_000
 
 
 @pytest.mark.parametrize("reliability, second_substation, decision, sources", [
