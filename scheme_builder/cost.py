@@ -12,9 +12,10 @@ def line_works(supply, construction, route_length_m, via_new_rmu, policy: Pack, 
         drop_max, _ = policy.number("service_drop_max_m")
         if route_length_m <= drop_max and circuits == 1:
             return []
-        row, length = cost_row(policy, "lv_cable_yuan_per_m"), route_length_m * circuits
+        row, length = cost_row(policy, f"lv_{construction}_yuan_per_m"), route_length_m * circuits
         parallel = f"（{circuits} 回并联）" if circuits > 1 else ""
-        return [(f"低压电缆 {route_length_m:.0f} 米{parallel}", row["low"] * length, row["high"] * length,
+        kind = "低压电缆" if construction == "cable" else "低压架空绝缘线"
+        return [(f"{kind} {route_length_m:.0f} 米{parallel}", row["low"] * length, row["high"] * length,
                  row["source"])]
     row = cost_row(policy, f"hv_{construction}_yuan_per_km")
     label = "电缆线路" if construction == "cable" else "架空线路"

@@ -82,7 +82,8 @@ def choose_conductor(supply: Supply, p_kw, power_factor, capacity_kva, length_km
     section's drop may not fall below −limit."""
     engineering = policy.engineering
     voltage_class = "lv" if supply.is_lv else "hv"
-    construction = "cable" if supply.is_lv else engineering["hv_construction_by_area"].get(area_class, "overhead")
+    by_area = engineering["lv_construction_by_area" if supply.is_lv else "hv_construction_by_area"]
+    construction = by_area.get(area_class, "overhead")
     current = load_current_a(capacity_kva, supply)
     limit, _source = drop_limit_pct(supply, policy)
     limit += min(deviation_pct, 0.0)          # a point already low leaves less room for the drop

@@ -293,3 +293,12 @@ def test_the_skip_names_the_real_cause(build):
     scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=120), sagging)
     reasons = [row["value"] for row in scheme["explanation"] if row["rule"] == "skipped"]
     assert reasons and all("电压降" in r and "偏低" in r for r in reasons)
+
+
+def test_lv_lines_are_overhead_in_c_and_d_areas(build):
+    """docs/ENGINEERING.md §4b: JKLYJ 0.4 kV overhead insulated lines in C/D areas, cable in A+/A/B."""
+    request = scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=60)
+    rural = build(request, transformer("TX1", 200, 0, area_class="D"))["options"][0]
+    urban = build(request, transformer("TX1", 200, 0, area_class="B"))["options"][0]
+    assert rural["conductor"].startswith("JKLYJ") and any("架空" in w for w in rural["works"])
+    assert urban["conductor"].startswith(("YJ", "2×", "3×")) and any("电缆" in w for w in urban["works"])
