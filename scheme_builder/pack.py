@@ -2,25 +2,20 @@
 
 Ticket rules (business types, pipelines, time limits, documents, zones) and scheme rules (LV and
 direct-connection limits, investment boundary, banned fees), each number with its ``source``
-clause and, when borrowed from another region's document, ``assumed: true``. The server loads
-the pack files with :func:`load_pack`; the offline client loads the same model from the pulled
-reference data (:func:`dump_pack` is what it pulls), so both validate the same way and get the
-same ``version`` — a hash of the pack and the engineering tables it is used with, echoed by every
-ticket and every scheme.
+clause and, when borrowed from another region's document, ``assumed: true``. The server validates
+the pack files with its schema (server/schemas/policy.py) and builds this model with
+:func:`pack_from_dict`; the offline client builds the same model from the pulled reference data
+(:func:`dump_pack` is what it pulls), so both get the same ``version`` — a hash of the pack and the
+engineering tables it is used with, echoed by every ticket and every scheme. No marshmallow here:
+the library runs in the offline client too (STYLE.md).
 """
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Optional
-
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from scheme_builder.errors import InvalidRequest
 from scheme_builder.policy import canonical_json
-from scheme_builder.request import CUSTOMER_CLASSES, RELIABILITY_CLASSES
 
-STAGES = ["accepted", "scheme_reply", "design_review", "mid_inspection", "grid_works", "connect"]
-CONDITIONS = [None, "has_grid_works", "important_customer"]
-LIMIT_CONDITIONS = [None, "works_filed"]
 BOUNDARY_KEYS = ("lv_micro", "lv_resident", "hv", "extended")
 
 
@@ -153,7 +148,7 @@ class Pack:
     business_types: dict
     scheme: SchemeRules
     engineering: dict           # data/engineering.json with the pack's overrides applied
-    engineering_overrides: dict
+    engineering_overrides: dict = None
     zone_required: bool = False      # the seed's rule differs by zone and names no default (Chongqing)
     version: str = ""
 
@@ -219,212 +214,85 @@ class Pack:
         return [fee.name for fee in self.scheme.banned_fees]
 
 
-# ---- the file format --------------------------------------------------------------------------
+# ---- from and to the file format (validated by the server's schema, server/schemas/policy.py) ----
 
-class SortedSet(fields.List):
-    """A JSON list loaded as a frozenset (None: any) and written back sorted, so hashes are stable."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        return frozenset(super()._deserialize(value, attr, data, **kwargs))
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else sorted(value)
+def number(value):
+    """JSON numbers as floats (as the server's schema loads them), so every side hashes the same bytes."""
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
 
 
-class SourcedNumberSchema(Schema):
-    value = fields.Float(required=True, validate=validate.Range(min=0))
-    source = fields.String(required=True, validate=validate.Length(min=1))
-    assumed = fields.Boolean(load_default=False)
-
-    @post_load
-    def build(self, data, **_):
-        return Sourced(**data)
-
-
-class SourcedTextSchema(SourcedNumberSchema):
-    value = fields.String(required=True, validate=validate.Length(min=1))
-
-
-class StageRowSchema(Schema):
-    stage = fields.String(required=True, validate=validate.OneOf(STAGES))
-    label = fields.String(required=True)
-    limit_days = fields.Float(required=True, allow_none=True, validate=validate.Range(min=0.5))
-    when = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CONDITIONS))
-    source = fields.String(required=True, validate=validate.Length(min=1))
-    limit_when = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(LIMIT_CONDITIONS))
-    limit_zones = SortedSet(fields.String(), load_default=None, allow_none=True)
-
-    @post_load
-    def build(self, data, **_):
-        return StageRule(**data)
-
-
-class PipelineSchema(Schema):
-    label = fields.String(required=True)
-    days_unit = fields.String(required=True, validate=validate.OneOf(["working", "calendar"]))
-    stages = fields.List(fields.Nested(StageRowSchema), required=True, validate=validate.Length(min=1))
-    process_limit_days = fields.Nested(SourcedNumberSchema, allow_none=True, required=True)
-    process_limit_days_with_works = fields.Nested(SourcedNumberSchema, allow_none=True, load_default=None)
-    average_target_days = fields.Nested(SourcedNumberSchema, allow_none=True, load_default=None)
-    process_excludes = fields.List(fields.String(validate=validate.OneOf(STAGES)), load_default=["grid_works"])
-    source = fields.String(required=True)
-
-    @validates_schema
-    def first_stage_is_acceptance(self, data, **_):
-        if data["stages"][0].stage != "accepted":
-            raise ValidationError("the first stage must be 'accepted'", "stages")
-
-    @post_load
-    def build(self, data, **_):
-        return Pipeline(**{**data, "stages": tuple(data["stages"]), "process_excludes": tuple(data["process_excludes"])})
-
-
-class TrackSchema(Schema):
-    pipeline = fields.String(required=True)
-    customer_class = SortedSet(fields.String(validate=validate.OneOf(CUSTOMER_CLASSES)), allow_none=True,
-                               load_default=None)
-    reliability_class = SortedSet(fields.String(validate=validate.OneOf(RELIABILITY_CLASSES)), allow_none=True,
-                                  load_default=None)
-
-    @post_load
-    def build(self, data, **_):
-        return Track(**data)
-
-
-class BusinessTypeSchema(Schema):
-    label = fields.String(required=True)
-    voltage = fields.String(required=True, validate=validate.OneOf(["lv", "hv", "none"]))
-    documents = fields.List(fields.String(), required=True)
-    documents_source = fields.String(required=True)
-    tracks = fields.List(fields.Nested(TrackSchema), required=True, validate=validate.Length(min=1))
-    source = fields.String(required=True)
-
-    @post_load
-    def build(self, data, **_):
-        return BusinessType(**{**data, "documents": tuple(data["documents"]), "tracks": tuple(data["tracks"])})
-
-
-class DocumentSchema(Schema):
-    label = fields.String(required=True)
-    waivable = fields.Boolean(required=True)
-    source = fields.String(required=True)
-
-    @post_load
-    def build(self, data, **_):
-        return DocumentRule(**data)
-
-
-class ZoneSchema(Schema):
-    zone = fields.String(required=True)
-    label = fields.String(required=True)
-    onsite_reply_limit_kva = fields.Nested(SourcedNumberSchema, allow_none=True, load_default=None)
-    onsite_reply_max_kv = fields.Nested(SourcedNumberSchema, allow_none=True, load_default=None)
-
-    @validates_schema
-    def has_a_rule(self, data, **_):
-        if data.get("onsite_reply_limit_kva") is None and data.get("onsite_reply_max_kv") is None:
-            raise ValidationError("give onsite_reply_limit_kva or onsite_reply_max_kv", "onsite_reply_limit_kva")
-
-    @post_load
-    def build(self, data, **_):
-        return Zone(**data)
-
-
-class FeeSchema(Schema):
-    name = fields.String(required=True, validate=validate.Length(min=1))
-    source = fields.String(required=True, validate=validate.Length(min=1))
-
-    @post_load
-    def build(self, data, **_):
-        return Fee(**data)
-
-
-class InvestmentBoundarySchema(Schema):
-    """Every key the scheme builder reads is required: a pack missing one does not load."""
-    lv_micro = fields.Nested(SourcedTextSchema, required=True)
-    lv_resident = fields.Nested(SourcedTextSchema, required=True)
-    hv = fields.Nested(SourcedTextSchema, required=True)
-    extended = fields.Nested(SourcedTextSchema, required=True)
-    electrification_share = fields.Nested(SourcedNumberSchema, required=True)
-    customer_pays_outside = fields.List(fields.String(validate=validate.OneOf(BOUNDARY_KEYS)), load_default=list)
-
-    @post_load
-    def build(self, data, **_):
-        return InvestmentBoundary(**{**data, "customer_pays_outside": tuple(data["customer_pays_outside"])})
-
-
-class SchemeRulesSchema(Schema):
-    lv_limit_kw = fields.Nested(SourcedNumberSchema, required=True)
-    direct_connection_limit_kva = fields.Nested(SourcedNumberSchema, required=True)
-    filing_max_route_m = fields.Nested(SourcedNumberSchema, allow_none=True, required=True)
-    investment_boundary = fields.Nested(InvestmentBoundarySchema, required=True)
-    banned_fees = fields.List(fields.Nested(FeeSchema), required=True, validate=validate.Length(min=1))
-    banned_practices = fields.List(fields.Nested(FeeSchema), required=True)
-    validity_lv_days = fields.Nested(SourcedNumberSchema, required=True)
-    validity_hv_days = fields.Nested(SourcedNumberSchema, required=True)
-    lv_limit_customer_classes = SortedSet(fields.String(validate=validate.OneOf(CUSTOMER_CLASSES)), allow_none=True,
-                                          load_default=None)
-
-    @post_load
-    def build(self, data, **_):
-        return SchemeRules(**{**data, "banned_fees": tuple(data["banned_fees"]),
-                              "banned_practices": tuple(data["banned_practices"])})
-
-
-class PackSchema(Schema):
-    id = fields.String(required=True)
-    region = fields.String(required=True, validate=validate.Regexp(r"^[a-z_]+$"))
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    title = fields.String(required=True)
-    document = fields.String(required=True)
-    seed = fields.String(required=True)
-    zones = fields.List(fields.Nested(ZoneSchema), required=True, validate=validate.Length(min=1))
-    documents = fields.Dict(keys=fields.String(), values=fields.Nested(DocumentSchema), required=True)
-    pipelines = fields.Dict(keys=fields.String(), values=fields.Nested(PipelineSchema), required=True)
-    business_types = fields.Dict(keys=fields.String(), values=fields.Nested(BusinessTypeSchema), required=True)
-    scheme = fields.Nested(SchemeRulesSchema, required=True)
-    engineering_overrides = fields.Dict(keys=fields.String(), load_default=dict)
-    zone_required = fields.Boolean(load_default=False)
-
-    @validates_schema
-    def references_resolve(self, data, **_):
-        """Every track names a pipeline of this pack, every checklist a document it defines."""
-        errors = {}
-        for key, business in data.get("business_types", {}).items():
-            for track in business.tracks:
-                if track.pipeline not in data.get("pipelines", {}):
-                    errors[f"business_types.{key}.tracks"] = [f"unknown pipeline {track.pipeline!r}"]
-            for kind in business.documents:
-                if kind not in data.get("documents", {}):
-                    errors[f"business_types.{key}.documents"] = [f"unknown document {kind!r}"]
-        if data.get("id") != f"{data.get('region')}-{data.get('year')}":
-            errors["id"] = ["must be <region>-<year>"]
-        if errors:
-            raise ValidationError(errors)
-
-
-PACK_SCHEMA = PackSchema()
-
-
-def flat_messages(messages, prefix="") -> list:
-    if not isinstance(messages, dict):
-        return [f"{prefix}: {' '.join(map(str, messages if isinstance(messages, list) else [messages]))}"]
-    return [line for key, value in messages.items()
-            for line in flat_messages(value, f"{prefix}.{key}" if prefix else str(key))]
-
-
-def load_pack(raw: dict, engineering: dict, filename: str = "pack") -> Pack:
-    """The validated pack; :class:`PackError` names the file and every bad field."""
+def build(cls, data: dict, **convert):
+    """``cls`` from a dict of the file format, nested values converted; an unknown key is a PackError."""
     try:
-        data = PACK_SCHEMA.load(raw)
-    except ValidationError as exc:
-        raise PackError(f"policy pack {filename} is invalid: {'; '.join(flat_messages(exc.messages))}") from None
-    merged = {**engineering, **data["engineering_overrides"]}
-    pack = Pack(**{**data, "zones": tuple(data["zones"]), "engineering": merged})
+        return cls(**{**data, **{key: fn(data[key]) for key, fn in convert.items() if data.get(key) is not None}})
+    except TypeError as exc:
+        raise PackError(f"{cls.__name__}: {exc}") from None
+
+
+def sourced(data) -> Sourced:
+    return build(Sourced, data, value=number)
+
+
+def optional_set(values):
+    return frozenset(values)
+
+
+def stage_rule(data) -> StageRule:
+    return build(StageRule, data, limit_days=number, limit_zones=optional_set)
+
+
+def pipeline(data) -> Pipeline:
+    return build(Pipeline, data, stages=lambda rows: tuple(map(stage_rule, rows)), process_limit_days=sourced,
+                 process_limit_days_with_works=sourced, average_target_days=sourced, process_excludes=tuple)
+
+
+def business_type(data) -> BusinessType:
+    track = lambda row: build(Track, row, customer_class=optional_set, reliability_class=optional_set)  # noqa: E731
+    return build(BusinessType, data, documents=tuple, tracks=lambda rows: tuple(map(track, rows)))
+
+
+def scheme_rules(data) -> SchemeRules:
+    boundary = lambda row: build(  # noqa: E731
+        InvestmentBoundary, row, customer_pays_outside=tuple,
+        **{key: sourced for key in (*BOUNDARY_KEYS, "electrification_share")})
+    fees = lambda rows: tuple(build(Fee, row) for row in rows)  # noqa: E731
+    return build(SchemeRules, data, investment_boundary=boundary, banned_fees=fees, banned_practices=fees,
+                 lv_limit_customer_classes=optional_set,
+                 **{key: sourced for key in ("lv_limit_kw", "direct_connection_limit_kva", "filing_max_route_m",
+                                             "validity_lv_days", "validity_hv_days")})
+
+
+def pack_from_dict(data: dict, engineering: dict) -> Pack:
+    """The pack of a dict in the file format (a file the server's schema accepted, or what a device
+    pulled), with the engineering tables it is used with and its ``version``."""
+    overrides = data.get("engineering_overrides") or {}
+    merged = {**engineering, **overrides}
+    zone = lambda row: build(Zone, row, onsite_reply_limit_kva=sourced, onsite_reply_max_kv=sourced)  # noqa: E731
+    pack = build(Pack, {**data, "engineering_overrides": overrides, "engineering": merged},
+                 zones=lambda rows: tuple(map(zone, rows)),
+                 documents=lambda rows: {key: build(DocumentRule, row) for key, row in rows.items()},
+                 pipelines=lambda rows: {key: pipeline(row) for key, row in rows.items()},
+                 business_types=lambda rows: {key: business_type(row) for key, row in rows.items()},
+                 scheme=scheme_rules)
     digest = hashlib.sha256(canonical_json({"pack": dump_pack(pack), "engineering": merged})).hexdigest()
     return Pack(**{**pack.__dict__, "version": f"sha256:{digest[:16]}"})
 
 
+def plain(value):
+    """A model value as JSON data: dataclasses as objects, sets sorted, tuples as lists."""
+    if is_dataclass(value):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
+
+
 def dump_pack(pack: Pack) -> dict:
-    """The pack in its file format (what devices pull and :func:`load_pack` reads back)."""
-    return PACK_SCHEMA.dump(pack)
+    """The pack in its file format: what devices pull and :func:`pack_from_dict` reads back."""
+    data = plain(pack)
+    del data["engineering"], data["version"]
+    return data

@@ -7,8 +7,11 @@ import json
 from importlib import resources
 from typing import Optional
 
-from scheme_builder.pack import Pack, PackError, load_pack
+from marshmallow import ValidationError
+
+from scheme_builder.pack import Pack, PackError, pack_from_dict
 from scheme_builder.policy import load_engineering
+from server.schemas.policy import pack_schema
 
 PolicyError = PackError
 
@@ -19,6 +22,22 @@ class PolicyNotFound(LookupError):
     def __init__(self, msg, field_name):
         super().__init__(msg)
         self.errors = {field_name: [msg]}
+
+
+def flat_messages(messages, prefix="") -> list:
+    if not isinstance(messages, dict):
+        return [f"{prefix}: {' '.join(map(str, messages if isinstance(messages, list) else [messages]))}"]
+    return [line for key, value in messages.items()
+            for line in flat_messages(value, f"{prefix}.{key}" if prefix else str(key))]
+
+
+def load_pack(raw: dict, engineering: dict, filename: str = "pack") -> Pack:
+    """The validated pack of a file; :class:`PackError` names the file and every bad field."""
+    try:
+        data = pack_schema.load(raw)
+    except ValidationError as exc:
+        raise PackError(f"policy pack {filename} is invalid: {'; '.join(flat_messages(exc.messages))}") from None
+    return pack_from_dict(data, engineering)
 
 
 class PolicyBook:

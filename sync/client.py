@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 
 import requests
 
-from scheme_builder import Grid, build_scheme, load_pack, tiles
+from scheme_builder import Grid, build_scheme, pack_from_dict, tiles
 from scheme_builder.errors import OutsideGridExtent
 from scheme_builder.request import ticket_request
 from sync.merge import get_path, set_path
@@ -275,7 +275,7 @@ class Client:
         engineering = self.record("reference", "engineering:")["engineering"]
         request = ticket_request(ticket)
         grid = self.grid_around(ticket["region"], request["location"], engineering)
-        policy = load_pack(pack["pack"], engineering)
+        policy = pack_from_dict(pack["pack"], engineering)
         return build_scheme(request, policy, grid)
 
     def grid_around(self, region, location, engineering) -> Grid:

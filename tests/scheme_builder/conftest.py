@@ -3,7 +3,8 @@ from importlib import resources
 
 import pytest
 
-from scheme_builder import Grid, Pack, build_scheme, load_engineering, load_pack
+from scheme_builder import Grid, Pack, build_scheme, load_engineering
+from server.policy import load_pack
 
 ENGINEERING = load_engineering()
 

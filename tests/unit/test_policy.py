@@ -4,7 +4,7 @@ from importlib import resources
 
 import pytest
 
-from scheme_builder import load_engineering, load_pack
+from scheme_builder import load_engineering, pack_from_dict
 from scheme_builder.errors import InvalidRequest
 from scheme_builder.pack import dump_pack
 from server.policy import PolicyError, PolicyNotFound, load_policy_book
@@ -143,7 +143,7 @@ def test_the_pulled_pack_loads_into_the_same_model_and_version(pack_id):
     """What a device pulls (the dump) is loaded by the same code into an equal pack with the same
     version, so a ticket's policy_version and its scheme's policy.version agree on every side."""
     pack = BOOK.packs[pack_id]
-    again = load_pack(json.loads(json.dumps(dump_pack(pack))), load_engineering())
+    again = pack_from_dict(json.loads(json.dumps(dump_pack(pack))), load_engineering())
     assert again == pack and again.version == pack.version
 
 
