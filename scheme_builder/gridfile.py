@@ -16,6 +16,7 @@ AREA_CLASSES = ("A+", "A", "B", "C", "D", "E")
 NUMBER_FIELDS = ("voltage_kv", "rating_kva", "peak_kva", "reserved_kva", "load_limit")
 TEXT_FIELDS = ("asset_id", "kind", "region", "area_class", "feeder_id", "substation_id")
 MAX_TEXT = 64
+WHOLE_FIELDS = {"ties": (0, 100), "transformers": (1, 20)}      # name → inclusive range
 CSV_NUMBERS = NUMBER_FIELDS + ("lon", "lat", "ties", "transformers", "voltage_pct")
 
 
@@ -105,7 +106,7 @@ def feature_problems(feature) -> list:
     props = feature["properties"]
     problems = [(name, "required") for name in ("asset_id", "kind", "voltage_kv", "region")
                 if props.get(name) in (None, "")]
-    problems += text_problems(props)
+    problems += text_problems(props) + typed_problems(props)
     if props.get("kind") not in (None, "") and props["kind"] not in KINDS:
         problems.append(("kind", f"one of {', '.join(KINDS)}"))
     if props.get("kind") in RATED_KINDS:
@@ -128,24 +129,29 @@ def text_problems(props) -> list:
             problems.append((name, f"text of 1 to {MAX_TEXT} characters"))
         elif not value.isascii() and value.encode("utf-8", "replace").decode("utf-8") != value:
             problems.append((name, "not valid Unicode text (a lone surrogate)"))
-    ties, negative = props.get("ties"), props.get("negative_list")
-    if ties is not None and (isinstance(ties, bool) or not isinstance(ties, (int, float))
-                             or not float(ties).is_integer() or not 0 <= ties <= 100):
-        problems.append(("ties", "a whole number from 0 to 100"))
-    if negative is not None and not isinstance(negative, bool):
+    return problems
+
+
+def is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def is_whole(value, low, high) -> bool:
+    return is_number(value) and float(value).is_integer() and low <= value <= high
+
+
+def typed_problems(props) -> list:
+    """The other typed properties: whole numbers in range, a boolean, the spare-bay object, a deviation."""
+    problems = [(name, f"a whole number from {low} to {high}") for name, (low, high) in WHOLE_FIELDS.items()
+                if props.get(name) is not None and not is_whole(props[name], low, high)]
+    if props.get("negative_list") is not None and not isinstance(props["negative_list"], bool):
         problems.append(("negative_list", "true or false"))
     bays = props.get("spare_bays")
-    if bays is not None and (not isinstance(bays, dict) or not all(
-            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 50
-            for k, v in bays.items())):
+    if bays is not None and not (isinstance(bays, dict) and all(
+            isinstance(k, str) and isinstance(v, int) and is_whole(v, 0, 50) for k, v in bays.items())):
         problems.append(("spare_bays", 'an object of bus voltage → spare bays, e.g. {"10": 2}'))
-    transformers = props.get("transformers")
-    if transformers is not None and (isinstance(transformers, bool) or not isinstance(transformers, (int, float))
-                                     or not float(transformers).is_integer() or not 1 <= transformers <= 20):
-        problems.append(("transformers", "a whole number from 1 to 20"))
     deviation = props.get("voltage_pct")
-    if deviation is not None and (isinstance(deviation, bool) or not isinstance(deviation, (int, float))
-                                  or not math.isfinite(deviation) or abs(deviation) > 50):
+    if deviation is not None and not (is_number(deviation) and abs(deviation) <= 50):
         problems.append(("voltage_pct", "a number of % between -50 and 50"))
     return problems
 
@@ -156,7 +162,7 @@ def number_problems(props) -> list:
         value = props.get(name)
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        if not is_number(value) or value < 0:
             problems.append((name, "a number ≥ 0"))
     if isinstance(props.get("load_limit"), (int, float)) and not 0 < props["load_limit"] <= 1:
         problems.append(("load_limit", "a share between 0 and 1"))
@@ -181,5 +187,5 @@ def geometry_problems(geometry, kind) -> list:
 
 def valid_lon_lat(point) -> bool:
     return (isinstance(point, list) and len(point) >= 2
-            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in point[:2])
+            and all(is_number(v) for v in point[:2])
             and -180 <= point[0] <= 180 and -90 <= point[1] <= 90)

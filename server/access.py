@@ -80,11 +80,10 @@ def region_or_own(user: User, asked: Optional[str]) -> Optional[str]:
 
     Asking for another region is a 403, not a silently different answer.
     """
-    allowed = regions(user)
-    if allowed is None:
+    if regions(user) is None:
         return asked or None
-    if asked and asked not in allowed:
-        raise Problem("forbidden", f"region {asked!r} is outside your scope", errors={"region": ["not your region"]})
+    if asked:
+        require_region(user, asked)
     return user.region
 
 

@@ -16,7 +16,6 @@ from scheme_builder.errors import GridDataError, NoGridData
 from scheme_builder.gridfile import issue, read_grid_file
 from server.db import transaction
 from server.errors import Problem
-from scheme_builder.pack import Pack
 from server.policy import PolicyBook
 from server.storage import grid as store, users
 from server.monitor import heavy_load_notices

@@ -47,8 +47,7 @@ def expire_job(db, config, now):
     """Unsigned schemes older than UNSIGNED_SCHEME_DAYS go; signed ones past their validity give their
     capacity back."""
     with transaction(db):
-        return {"expired": schemes.expire_unsigned(db, now, config["UNSIGNED_SCHEME_DAYS"]),
-                "lapsed": schemes.lapse_signed(db, now)}
+        return schemes.expire_schemes(db, now, config["UNSIGNED_SCHEME_DAYS"])
 
 
 def partial_uploads_job(db, config, now):

@@ -13,7 +13,6 @@ from server.errors import Problem
 from sync.push import check_storable
 
 MAX_DEPTH = 64            # of a whole body; an op inside a push is held to sync.push.MAX_DEPTH
-OPEN_BRACKETS = re.compile(rb"[\[{]")
 STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
 NOT_BRACKETS = re.compile(rb"[^\[\]{}]")
 SCREEN = re.compile(
@@ -27,7 +26,7 @@ STRIPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2
 def too_deep(raw: bytes) -> bool:
     """Nested beyond MAX_DEPTH, found without recursion: strings out, brackets only, innermost pairs
     removed MAX_DEPTH times; anything left was deeper (or unbalanced, which the parser will say)."""
-    if len(OPEN_BRACKETS.findall(raw)) <= MAX_DEPTH:
+    if raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH:
         return False
     brackets = NOT_BRACKETS.sub(b"", STRINGS.sub(b"", raw))
     for _ in range(MAX_DEPTH):

@@ -167,37 +167,34 @@ def unsettle(ticket, changes):
     ticket["scheme"] = None
 
 
-def lapse_signed(db, now) -> int:
-    """Signed schemes past their validity whose customer is not connected: the capacity goes back to the
-    grid and the handler is told (the customer needs a new scheme)."""
-    count = 0
+def expire_schemes(db, now, unsigned_days: int) -> dict:
+    """One pass over the open tickets. A scheme proposed more than ``unsigned_days`` ago and never
+    signed lapses: the grid has moved on, so the manager proposes again (it held no capacity). A
+    signed scheme past its validity whose customer is not connected gives its capacity back (the
+    customer needs a new scheme). The handler is told either way."""
+    counts, cutoff, moment = {"expired": 0, "lapsed": 0}, iso(now - timedelta(days=unsigned_days)), iso(now)
     for ticket in ticket_store.open_tickets(db):
         scheme = ticket.get("scheme") or {}
-        if not scheme.get("valid_until") or scheme.get("lapsed_at") or scheme["valid_until"] >= iso(now):
-            continue
-        if grid_store.release(db, ticket["id"], "scheme lapsed"):
-            outbox.enqueue(db, f"{ticket['id']}:scheme-lapsed:{scheme['scheme_hash']}", "scheme_lapsed", ticket["id"],
-                           monitor.handler_of(ticket), monitor.CHANNEL,
-                           {"text": f"工单 {ticket['id']} 的供电方案已过有效期（{scheme['valid_until'][:10]}），"
-                                    f"预留容量已释放，请重新答复方案"}, now)
-        scheme["lapsed_at"] = iso(now)
-        ticket["updated_at"] = iso(now)
-        ticket_store.save_ticket(db, ticket)
-        count += 1
-    return count
-
-
-def expire_unsigned(db, now, days: int) -> int:
-    """Schemes proposed more than ``days`` ago and never signed lapse: the grid has moved on, so the
-    manager proposes again (an unsigned scheme holds no capacity; only signing reserves)."""
-    cutoff, count = iso(now - timedelta(days=days)), 0
-    for ticket in ticket_store.open_tickets(db):
-        scheme = ticket.get("scheme")
         if scheme and not scheme.get("signed_at") and scheme["proposed_at"] < cutoff:
-            outbox.enqueue(db, f"{ticket['id']}:scheme-expired:{scheme['scheme_hash']}", "scheme_expired",
-                           ticket["id"], monitor.handler_of(ticket), monitor.CHANNEL,
-                           {"text": f"工单 {ticket['id']} 的供电方案超过 {days} 天未签署，已失效，请重新编制"}, now)
-            ticket.update(scheme=None, updated_at=iso(now))
-            ticket_store.save_ticket(db, ticket)
-            count += 1
-    return count
+            tell(db, ticket, scheme, "scheme_expired", "scheme-expired",
+                 f"工单 {ticket['id']} 的供电方案超过 {unsigned_days} 天未签署，已失效，请重新编制", now)
+            ticket["scheme"] = None
+            counts["expired"] += 1
+        elif scheme.get("valid_until") and not scheme.get("lapsed_at") and scheme["valid_until"] < moment:
+            if grid_store.release(db, ticket["id"], "scheme lapsed"):
+                tell(db, ticket, scheme, "scheme_lapsed", "scheme-lapsed",
+                     f"工单 {ticket['id']} 的供电方案已过有效期（{scheme['valid_until'][:10]}），预留容量已释放，请重新答复方案",
+                     now)
+            scheme["lapsed_at"] = moment
+            counts["lapsed"] += 1
+        else:
+            continue
+        ticket["updated_at"] = moment
+        ticket_store.save_ticket(db, ticket)
+    return counts
+
+
+def tell(db, ticket, scheme, kind, key, text, now):
+    """A notice to the ticket's handler, once per scheme (keyed by its hash)."""
+    outbox.enqueue(db, f"{ticket['id']}:{key}:{scheme['scheme_hash']}", kind, ticket["id"], monitor.handler_of(ticket),
+                   monitor.CHANNEL, {"text": text}, now)

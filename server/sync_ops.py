@@ -22,7 +22,7 @@ from scheme_builder import tiles
 from server.grid import ENGINEERING, grid_version, tile_snapshots
 from server.schemas.sync import EVIDENCE_SCHEMAS, OP_SCHEMAS
 from server.schemas.tickets import TicketPatchSchema, ticket_create_schema, ticket_patch_schema
-from server.storage import conflicts, evidence, grid as grid_store, iso, tickets as ticket_store, users
+from server.storage import conflicts, evidence, grid as grid_store, iso, tickets as ticket_store
 from sync import merge
 
 PATCHABLE = set(TicketPatchSchema().fields)

@@ -98,11 +98,6 @@ def documents_of(db, actor: Actor, ticket, pack: Pack, given) -> list:
     return documents
 
 
-def zone_of(pack: Pack, name) -> str:
-    """The pack's zone called ``name`` (its first when none is given); an unknown name is a 422."""
-    return pack.zone(name).zone
-
-
 def check_complete(ticket):
     """PATCH may not take away what every ticket needs."""
     if ticket.get("capacity_kw") is None and ticket.get("capacity_kva") is None:
@@ -130,7 +125,7 @@ def create_ticket(db, book: PolicyBook, actor: Actor, data) -> dict:
               "reliability_class": "ordinary", "address": "", "park_or_electrification": False,
               "ev_charging": False, **data,
               "id": ticket_id, "team": team, "manager": manager, "policy_year": pack.year,
-              "policy_version": pack.version, "zone": zone_of(pack, data.get("zone")),
+              "policy_version": pack.version, "zone": pack.zone(data.get("zone")).zone,
               "documents": [],
               "stage": "accepted", "stage_started_at": now, "created_at": now, "updated_at": now,
               "created_by": actor.user.username, "scheme": None, "signed_pdf": None,
@@ -165,7 +160,7 @@ def update_ticket(db, book: PolicyBook, actor: Actor, ticket_id, changes) -> dic
         if "documents" in changes:
             changes["documents"] = documents_of(db, actor, ticket, pack, changes["documents"])
         if "zone" in changes:
-            changes["zone"] = zone_of(pack, changes["zone"])
+            changes["zone"] = pack.zone(changes["zone"]).zone      # unknown: 422
         schemes.unsettle(ticket, changes)
         ticket.update(changes, updated_at=iso(utcnow()))
         check_complete(ticket)
