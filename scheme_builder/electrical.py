@@ -18,9 +18,6 @@ class Supply:
         return self.voltage_kv < 1
 
 
-NOMINAL_LV_KV = 0.38      # 380 V three-phase: the nominal voltage ΔU % and currents are taken on (GB/T 156)
-
-
 def rule(name, value, source, assumed=False) -> dict:
     """One line of a scheme's explanation; a value borrowed from another region's document says so."""
     return {"rule": name, "value": value, "source": source, **({"assumed": True} if assumed else {})}
@@ -40,8 +37,9 @@ def supply_voltage(capacity_kw, capacity_kva, phase, customer_class, policy: Pac
     if capacity_kw <= lv_limit:
         single, single_source = policy.number("single_phase_limit_kw")
         if phase == 1 and capacity_kw < single:
-            return Supply(0.22, 1, None, tuple(explained + [rule("single_phase_limit_kw", single, single_source)]))
-        return Supply(NOMINAL_LV_KV, 3, None, tuple(explained))
+            return Supply(policy.number("lv_single_phase_kv")[0], 1, None,
+                          tuple(explained + [rule("single_phase_limit_kw", single, single_source)]))
+        return Supply(policy.number("lv_nominal_kv")[0], 3, None, tuple(explained))   # ΔU % and currents on it
     level = next(row for row in policy.engineering["hv_levels"] if row["max_kva"] is None or capacity_kva <= row["max_kva"])
     explained.append(rule("supply_voltage_kv", level["voltage_kv"], level["source"]))
     reason = None if capacity_kva <= direct else f"报装容量 {capacity_kva:g} kVA 超过直接接入上限 {direct:g} kVA"
