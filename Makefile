@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := fonts-wqy-zenhei poppler-utils chromium zbar-tools
+SYSTEM_PACKAGES := fonts-wqy-zenhei poppler-utils chromium zbar-tools nodejs
+APP := field_app
+APP_SOURCES := $(wildcard $(APP)/src/*.js $(APP)/src/views/*.js $(APP)/src/*.css $(APP)/public/*) $(APP)/index.html $(APP)/build.mjs
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export YEKUO_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test bench soak system-packages clean
+.PHONY: run test bench soak system-packages field-app clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,20 +31,31 @@ system-packages:
 	  else echo "missing system packages (run as root or install):$$missing"; fi; \
 	fi
 
-run: $(STAMP) system-packages
+# The field app (served at /app/): npm packages pinned by package-lock.json, then an esbuild bundle.
+$(APP)/node_modules/.installed: $(APP)/package.json $(APP)/package-lock.json | system-packages
+	cd $(APP) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(APP)/dist/index.html: $(APP)/node_modules/.installed $(APP_SOURCES)
+	cd $(APP) && npm run --silent build
+
+field-app: $(APP)/dist/index.html
+
+run: $(STAMP) system-packages field-app
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi demo
 	YEKUO_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: $(STAMP) system-packages
+test: $(STAMP) system-packages field-app
+	cd $(APP) && npm test --silent
 	$(BIN)/python -m pytest -q
 
 # The crash test with 200 SIGKILLs instead of 20.
 soak: $(STAMP) system-packages
 	YEKUO_SOAK_KILLS=200 $(BIN)/python -m pytest -q tests/e2e/test_crash.py
 
-bench: $(STAMP) system-packages
+bench: $(STAMP) system-packages field-app
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache $(APP)/node_modules $(APP)/dist

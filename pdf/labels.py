@@ -4,9 +4,15 @@ STAGES = {"accepted": "申请受理", "scheme_reply": "供电方案答复", "des
           "cancelled": "已撤销", "process": "全流程"}
 CUSTOMER_CLASSES = {"resident": "居民", "non_resident": "非居民", "micro_enterprise": "小微企业"}
 DECISIONS = {"auto": "自动答复（低压）", "onsite_reply": "现场答复", "cosign": "网上会签后答复", "manual": "人工编制方案"}
-METERING = {"lv_direct": "低压直接计量", "lv_ct": "低压经互感器计量", "high_supply_low_metering": "高供低计",
+METERING = {"lv_direct": "低压直接计量", "lv_ct_operated": "低压经互感器计量", "high_supply_low_metering": "高供低计",
             "high_supply_high_metering": "高供高计"}
 ID_KINDS = {"resident_id": "居民身份证", "business_license": "营业执照", "passport": "护照", "other": "其他"}
+
+
+def device_tables() -> dict:
+    """The tables a handheld shows the same words from (pulled as reference data ``labels:``)."""
+    return {"stages": STAGES, "customer_classes": CUSTOMER_CLASSES, "decisions": DECISIONS, "metering": METERING,
+            "id_kinds": ID_KINDS, "asset_kinds": ASSET_KINDS}
 
 
 def label(table: dict, code) -> str:

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from flask_smorest import Api
 
-from server import cli, db, docs, errors, security, web
+from server import cli, db, docs, errors, field_app, security, web
 from server.api import register_blueprints, sync as sync_api
 from server.config import load_config
 from pdf import PdfError
@@ -71,6 +71,7 @@ def create_app(test_config=None) -> Flask:
     errors.register_domain_error(sync_errors.ProtocolError, "validation-error")    # seq reused, unstorable …
     cli.init_app(app)
     web.init_app(app)
+    field_app.init_app(app)
     if app.config["SCHEDULER"] and not app.config.get("TESTING"):
         app.extensions["yekuo.scheduler"] = start_scheduler(app)
     docs.init_app(app)

@@ -32,6 +32,7 @@ DEFAULTS = {
     "CUSTOMER_LINK_DAYS": 30,     # a customer's progress link expires after this many days
     "POOL_MAX_OPEN": 20,          # a manager may grab (抢单) while holding fewer open tickets than this
     "UNSIGNED_SCHEME_DAYS": 30,   # a proposed scheme not signed within this many days lapses
+    "FIELD_APP_DIR": "",          # the field app's build (empty: field_app/dist beside the server package)
     "PAGE_SIZE": 50,
     "MAX_PAGE_SIZE": 500,
 }

@@ -35,6 +35,7 @@ PROBLEM_TYPES = {
     "rate-limited": (429, "Too many requests"),
     "internal-error": (500, "Internal server error"),
     "overloaded": (503, "Server overloaded"),
+    "not-built": (503, "Not built on this server"),
 }
 SLUG_BY_STATUS = {status: slug for slug, (status, _title) in reversed(PROBLEM_TYPES.items())}
 PROBLEM_MEDIA_TYPE = "application/problem+json"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from marshmallow import ValidationError
 
+from pdf.labels import device_tables
 from scheme_builder.pack import dump_pack
 from scheme_builder.policy import canonical_json
 from server import access, tickets
@@ -248,7 +249,8 @@ def tile_reference(db, book, name):
 
 RENDERERS = {"ticket": render_tickets, "evidence": render_evidence, "reference": render_reference}
 REFERENCE = {"policy": policy_reference, "grid": grid_reference, "tile": tile_reference,
-             "engineering": lambda db, book, name: json.dumps({"engineering": ENGINEERING}, ensure_ascii=False).encode()}
+             "engineering": lambda db, book, name: json.dumps({"engineering": ENGINEERING}, ensure_ascii=False).encode(),
+             "labels": lambda db, book, name: json.dumps({"labels": device_tables()}, ensure_ascii=False).encode()}
 
 
 def record_reference_versions(db, book):
@@ -256,6 +258,7 @@ def record_reference_versions(db, book):
     tiles for grid snapshots imported before devices pulled tiles."""
     current = {f"policy:{pack.id}": (pack.version, pack.region) for pack in book.packs.values()}
     current["engineering:"] = (hashlib.sha256(canonical_json(ENGINEERING)).hexdigest()[:16], None)
+    current["labels:"] = (hashlib.sha256(canonical_json(device_tables())).hexdigest()[:16], None)
     with transaction(db):
         tile_snapshots(db)
         known = dict(db.execute("SELECT entity_id, version FROM reference_versions").fetchall())

@@ -153,3 +153,19 @@ def test_the_scheme_reply_is_chinese_only(pack_id):
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf_path), str(OUTPUT / f"scheme-reply-{pack_id}")],
                    check=True)
     assert list(OUTPUT.glob(f"scheme-reply-{pack_id}*.png"))
+
+
+def test_every_metering_method_the_builder_emits_has_a_label():
+    """LV customers are metered directly or through current transformers by their current; both names
+    reach the reply, so both need their Chinese words (a missing one printed the code on the page)."""
+    emitted = set()
+    for pack in BOOK.packs.values():
+        grid = Grid.from_features(make_grid(transformer("TX-1", 60, 0, rating_kva=1250, peak_kva=100,
+                                                        region=pack.region))["features"], f"{pack.region}/1")
+        for capacity_kw in (10, 90):
+            scheme = build_scheme({"business_type": "lv_nonresident_new", "customer_class": "non_resident",
+                                   "capacity_kw": capacity_kw, "location": {"lon": CENTRE[0], "lat": CENTRE[1]},
+                                   "zone": pack.zones[0].zone}, pack, grid)
+            emitted |= {option["metering"] for option in scheme["options"]}
+    assert {"lv_direct", "lv_ct_operated"} <= emitted
+    assert emitted <= set(METERING), emitted - set(METERING)

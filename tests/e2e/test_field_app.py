@@ -1,0 +1,231 @@
+"""The field app at /app/ in Debian's chromium (Playwright): a customer manager's day, offline.
+
+Log in with network, lose it, reload the app from its service worker, take an application, come back
+online and sync, get a scheme, choose an option, lose the network again and have the customer sign,
+sync, and open the signed reply PDF on the device; the back office sees the ticket, the PDF's signature
+validates, and a second device's edit of the same field shows as a conflict on both sides.
+Screenshots of each step, at tablet and phone size, go to test-output/field_app/.
+"""
+import base64
+import io
+import json
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+from pypdf import PdfReader
+
+from sync.client import Client
+from tests.factories import CENTRE, PASSWORD, make_grid, transformer
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "field_app"
+TABLET, PHONE = {"width": 1280, "height": 800}, {"width": 412, "height": 915}
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync"]
+
+
+# The signed reply as the device keeps it for offline reading (IndexedDB store "blobs").
+KEPT_PDF = """() => new Promise((resolve, reject) => {
+    const open = indexedDB.open('yekuo-field');
+    open.onerror = reject;
+    open.onsuccess = () => {
+        const all = open.result.transaction('blobs').objectStore('blobs').getAll();
+        all.onsuccess = () => {
+            const pdf = all.result.find((row) => row.media_type === 'application/pdf');
+            let text = ''; for (const b of pdf.bytes) text += String.fromCharCode(b);
+            resolve(btoa(text));
+        };
+    };
+})"""
+
+
+class Device:
+    """One browser context: a tablet with its own IndexedDB, service worker and GPS fix."""
+
+    def __init__(self, browser, server, viewport, label):
+        self.server, self.label, self.step = server, label, 0
+        self.context = browser.new_context(viewport=viewport, geolocation={"longitude": CENTRE[0], "latitude": CENTRE[1]},
+                                           permissions=["geolocation"], locale="zh-CN", timezone_id="Asia/Shanghai")
+        self.page = self.context.new_page()
+
+    def shot(self, name):
+        self.step += 1
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=SHOTS / f"{self.label}-{self.step:02d}-{name}.png", full_page=True)
+
+    def open_app(self, username="cm_a"):
+        self.page.goto(self.server.url("/app/"))
+        self.page.fill("input[name=username]", username)
+        self.page.fill("input[name=password]", PASSWORD)
+        self.shot("login")
+        self.page.click("#login button[type=submit]")
+        expect(self.page.locator("#sync-state")).to_contain_text("已同步", timeout=20000)
+        self.page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+    def offline(self, flag=True):
+        self.context.set_offline(flag)
+
+    def synced(self):
+        expect(self.page.locator("#pending-count")).to_have_count(0, timeout=20000)
+        expect(self.page.locator("#sync-state")).to_contain_text("已同步", timeout=20000)
+
+    def take_application(self, name):
+        page = self.page
+        page.click("#new-ticket")
+        page.select_option("select[name=business_type]", "lv_nonresident_new")
+        page.fill("input[name=capacity]", "50")
+        page.fill("input[name=name]", name)
+        page.fill("input[name=phone]", "13900000001")
+        page.fill("input[name=address]", "常州市天宁区现场路 8 号")
+        page.click("#locate")
+        expect(page.locator("input[name=lon]")).not_to_have_value("")
+        self.shot("application")
+        page.click("#submit-ticket")
+        expect(page.locator("#ticket h1")).to_contain_text(name)
+        return page.url.rsplit("/", 1)[-1]
+
+    def sign(self):
+        page = self.page
+        page.click("#sign")
+        box = page.locator("#signature").bounding_box()
+        page.mouse.move(box["x"] + 40, box["y"] + 60)
+        page.mouse.down()
+        for i in range(1, 30):
+            page.mouse.move(box["x"] + 40 + i * 15, box["y"] + 60 + (i % 2) * 80, steps=2)
+        page.mouse.up()
+        self.shot("signature")
+        page.click("#confirm-signature")
+        expect(page.locator("#signed-pending")).to_be_visible()
+
+
+@pytest.fixture
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def grid(server):
+    backoffice = server.session("bo_cz")
+    body = make_grid(transformer("TX-APP-1", 0, 60, rating_kva=630, peak_kva=200))
+    assert backoffice.post(server.url("/api/grid/imports"), data=json.dumps(body),
+                           headers={"Content-Type": "application/geo+json"}).status_code == 201
+
+
+def test_a_day_on_site_offline_then_synced(browser, server, grid):
+    device = Device(browser, server, TABLET, "tablet")
+    page = device.page
+    device.open_app()
+    device.shot("worklist")
+
+    device.offline()
+    page.reload()                                     # the shell comes from the service worker
+    expect(page.locator(".count")).to_be_visible()
+    expect(page.locator("#sync-state")).to_contain_text("离线")
+    ticket_id = device.take_application("常州现场测试五金厂")
+    expect(page.locator("#pending")).to_contain_text("新建工单")
+    device.shot("created-offline")
+
+    page.close()                                      # a closed tab loses nothing
+    device.page = page = device.context.new_page()
+    page.goto(server.url("/app/"))
+    expect(page.locator("#tickets")).to_contain_text("常州现场测试五金厂")
+    expect(page.locator("#pending-count")).to_have_text("1")
+
+    device.offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    device.synced()
+    page.click("text=常州现场测试五金厂")
+    expect(page.locator("#ticket .stage")).to_contain_text("申请受理")
+    record = server.session("cm_a").get(server.url(f"/api/tickets/{ticket_id}")).json()
+    assert record["customer"]["name"] == "常州现场测试五金厂" and record["capacity_kw"] == 50
+
+    page.click("#do-propose_scheme")
+    expect(page.locator("#option-1")).to_be_visible(timeout=20000)
+    device.shot("scheme-options")
+    page.click("#choose-1")
+    device.synced()
+    expect(page.locator("#option-1")).to_contain_text("已选")
+
+    device.offline()
+    device.sign()
+    device.shot("signed-offline")
+    device.offline(False)
+    page.click("#sync-now")
+    device.synced()
+    expect(page.locator("#signed")).to_be_visible(timeout=20000)
+    page.click("#get-pdf")
+    expect(page.locator("#open-pdf")).to_be_visible()
+    device.shot("signed-reply")
+
+    pdf = base64.b64decode(page.evaluate(KEPT_PDF))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "")
+    assert ticket_id in text and "常州现场测试五金厂" in text
+    verdict = server.session("bo_cz").post(server.url("/api/pdf/verify"), data=pdf,
+                                           headers={"Content-Type": "application/pdf"}).json()
+    assert verdict["valid"] and verdict["ticket_id"] == ticket_id
+
+    console = browser.new_page(viewport=TABLET)
+    console.goto(server.url("/login"))
+    console.fill("input[name=username]", "bo_cz")
+    console.fill("input[name=password]", PASSWORD)
+    console.click("button[type=submit]")
+    console.goto(server.url(f"/tickets/{ticket_id}"))
+    expect(console.locator("h1")).to_contain_text(ticket_id)
+    console.screenshot(path=SHOTS / "tablet-console-ticket.png", full_page=True)
+
+
+def test_a_second_device_edits_the_same_field_and_the_conflict_shows_on_both_sides(browser, server, grid, tmp_path):
+    device = Device(browser, server, TABLET, "conflict")
+    page = device.page
+    device.open_app()
+    ticket_id = device.take_application("冲突测试商店")
+    device.synced()
+
+    other = Client(server.url(""), tmp_path / "other.sqlite", "pda-other", base_delay=0.01)
+    other.login("cm_a2", PASSWORD)
+    other.sync()
+
+    device.offline()
+    page.click("#edit-contact")
+    page.fill("input[name='customer.phone']", "13911112222")
+    page.click("#save-contact")
+    other.update_ticket(ticket_id, {"customer.phone": "13733334444"})
+    other.sync()
+    device.offline(False)
+    page.click("#sync-now")
+    device.synced()
+    expect(page.locator("#conflict")).to_be_visible(timeout=20000)
+    page.click("#sync-state")
+    expect(page.locator("#problems")).to_contain_text("有冲突")
+    device.shot("conflict-on-device")
+
+    console = browser.new_page(viewport=TABLET)
+    console.goto(server.url("/login"))
+    console.fill("input[name=username]", "bo_cz")
+    console.fill("input[name=password]", PASSWORD)
+    console.click("button[type=submit]")
+    console.goto(server.url("/conflicts"))
+    expect(console.locator("#conflicts")).to_contain_text(ticket_id)
+    expect(console.locator("#conflicts")).to_contain_text("13911112222")
+    console.screenshot(path=SHOTS / "conflict-console.png", full_page=True)
+
+
+def test_the_app_at_phone_size(browser, server, grid):
+    device = Device(browser, server, PHONE, "phone")
+    page = device.page
+    device.open_app()
+    device.shot("worklist")
+    ticket_id = device.take_application("手机尺寸测试户")
+    device.synced()
+    device.shot("ticket")
+    page.click("#do-propose_scheme")
+    expect(page.locator("#option-1")).to_be_visible(timeout=20000)
+    device.shot("scheme-options")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"], f"the page scrolls sideways at phone size ({width} px)"
+    assert ticket_id.startswith("T-")
