@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := fonts-wqy-zenhei poppler-utils chromium zbar-tools nodejs
 APP := field_app
-APP_SOURCES := $(wildcard $(APP)/src/*.js $(APP)/src/views/*.js $(APP)/src/*.css $(APP)/public/*) $(APP)/index.html $(APP)/build.mjs
+APP_SOURCES := $(wildcard $(APP)/src/*.js $(APP)/src/*/*.js $(APP)/src/*.css $(APP)/public/*) $(APP)/index.html $(APP)/build.mjs
 HOST ?= 127.0.0.1
 PORT ?= 5000
 export YEKUO_DATA_DIR ?= $(CURDIR)/var
@@ -46,7 +46,9 @@ run: $(STAMP) system-packages field-app
 	$(BIN)/flask --app wsgi demo
 	YEKUO_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
+# The field app's tests; its scheme builder against golden vectors the Python builder writes now.
 test: $(STAMP) system-packages field-app
+	$(BIN)/python -m tests.golden_vectors $(APP)/test/golden/vectors.json
 	cd $(APP) && npm test --silent
 	$(BIN)/python -m pytest -q
 

@@ -96,8 +96,11 @@ class Grid:
         return Point(self.forward.transform(lon, lat))
 
     def to_lonlat(self, xy) -> dict:
+        """lon/lat to 6 decimals (0.1 m). Rounded to 7 first: an asset's own 7-decimal coordinate comes
+        back from the projection's round trip a few ulps off, on either side of a 6-decimal tie, and
+        the offline app's projection (proj4) lands on another side than PROJ's; 7 decimals absorb it."""
         lon, lat = self.inverse.transform(*xy)
-        return {"lon": round(lon, 6), "lat": round(lat, 6)}
+        return {"lon": round(round(lon, 7), 6), "lat": round(round(lat, 7), 6)}
 
     def within(self, point: Point, radius_m: float, kinds, voltage_kv=None) -> list:
         """Candidates of ``kinds`` within ``radius_m``, nearest first."""

@@ -1,9 +1,10 @@
 """The field app at /app/ in Debian's chromium (Playwright): a customer manager's day, offline.
 
-Log in with network, lose it, reload the app from its service worker, take an application, come back
-online and sync, get a scheme, choose an option, lose the network again and have the customer sign,
-sync, and open the signed reply PDF on the device; the back office sees the ticket, the PDF's signature
-validates, and a second device's edit of the same field shows as a conflict on both sides.
+Log in with network, lose it, reload the app from its service worker, take an application, close the
+tab, build the scheme on the tablet, choose an option and have the customer sign, all offline; come
+back online, sync, and open the signed reply PDF on the device: the server's scheme has the hash the
+tablet showed, the back office sees the ticket, the PDF's signature validates, and a second device's
+edit of the same field shows as a conflict on both sides.
 Screenshots of each step, at tablet and phone size, go to test-output/field_app/.
 """
 import base64
@@ -37,6 +38,17 @@ KEPT_PDF = """() => new Promise((resolve, reject) => {
             let text = ''; for (const b of pdf.bytes) text += String.fromCharCode(b);
             resolve(btoa(text));
         };
+    };
+})"""
+
+
+# The scheme the tablet built offline for a ticket (IndexedDB store "meta", key scheme:<id>).
+LOCAL_SCHEME_HASH = """(ticketId) => new Promise((resolve, reject) => {
+    const open = indexedDB.open('yekuo-field');
+    open.onerror = reject;
+    open.onsuccess = () => {
+        const get = open.result.transaction('meta').objectStore('meta').get(`scheme:${ticketId}`);
+        get.onsuccess = () => resolve(get.result.scheme.scheme_hash);
     };
 })"""
 
@@ -136,28 +148,24 @@ def test_a_day_on_site_offline_then_synced(browser, server, grid):
     expect(page.locator("#tickets")).to_contain_text("常州现场测试五金厂")
     expect(page.locator("#pending-count")).to_have_text("1")
 
+    page.click("text=常州现场测试五金厂")             # still offline: the scheme is built on the tablet
+    page.click("#do-propose_scheme")
+    expect(page.locator("#scheme-on-device")).to_be_visible()
+    expect(page.locator("#option-1")).to_contain_text("TX-APP-1")
+    device.shot("scheme-built-offline")
+    page.click("#choose-1")
+    expect(page.locator("#option-1")).to_contain_text("已选")
+    device.sign()
+    device.shot("signed-offline")
+    shown_hash = page.evaluate(LOCAL_SCHEME_HASH, ticket_id)
+
     device.offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
     device.synced()
-    page.click("text=常州现场测试五金厂")
-    expect(page.locator("#ticket .stage")).to_contain_text("申请受理")
+    expect(page.locator("#signed")).to_be_visible(timeout=20000)
     record = server.session("cm_a").get(server.url(f"/api/tickets/{ticket_id}")).json()
     assert record["customer"]["name"] == "常州现场测试五金厂" and record["capacity_kw"] == 50
-
-    page.click("#do-propose_scheme")
-    expect(page.locator("#option-1")).to_be_visible(timeout=20000)
-    device.shot("scheme-options")
-    page.click("#choose-1")
-    device.synced()
-    expect(page.locator("#option-1")).to_contain_text("已选")
-
-    device.offline()
-    device.sign()
-    device.shot("signed-offline")
-    device.offline(False)
-    page.click("#sync-now")
-    device.synced()
-    expect(page.locator("#signed")).to_be_visible(timeout=20000)
+    assert record["scheme"]["scheme_hash"] == shown_hash and record["scheme"]["signed_at"]
     page.click("#get-pdf")
     expect(page.locator("#open-pdf")).to_be_visible()
     device.shot("signed-reply")

@@ -4,23 +4,27 @@
  * once the server has issued the signed reply, the PDF opens here and stays on the device.
  */
 import { html, useState } from '../ui.js';
-import { label } from '../words.js';
+import { beijing, label } from '../words.js';
 
 const yuan = (n) => (n == null ? '—' : `${Math.round(n).toLocaleString('zh-CN')} 元`);
 
-export function SchemeCard({ session, ticket, labels, act }) {
-  const scheme = ticket.scheme;
+export function SchemeCard({ session, ticket, local, labels, act }) {
   const proposing = ticket.pending.some((op) => op.command === 'propose_scheme');
+  const scheme = shownScheme(ticket, local);
+  const onDevice = scheme && scheme !== ticket.scheme;
   if (!scheme) {
     return html`<section id="scheme"><h2>供电方案</h2>
+      ${proposing && local && local.error && html`<p class="warning" id="scheme-error">本机无法计算方案：${local.error}</p>`}
       <p class="hint">${proposing ? '已请求生成方案：联网同步后由服务器计算并返回。' : '尚未生成方案。'}</p></section>`;
   }
   const pendingChoice = ticket.pending.find((op) => op.command === 'choose_option');
-  const chosen = pendingChoice ? pendingChoice.args.rank : scheme.chosen_option;
+  const chosen = pendingChoice ? pendingChoice.args.rank : scheme.chosen_option && scheme.chosen_option.rank;
   const signing = ticket.pending.some((op) => op.command === 'sign_scheme');
   const canSign = chosen && !scheme.signed_at && !signing
     && (scheme.decision !== 'cosign' || scheme.cosigned_at);
   return html`<section id="scheme"><h2>供电方案</h2>
+    ${onDevice && html`<p class="hint" id="scheme-on-device">本机离线计算（北京时间 ${beijing(local.built_at)}），同步后由服务器按同一方案编号确认。</p>`}
+    ${scheme.manual_reason && html`<p class="warning">${scheme.manual_reason}</p>`}
     <p>${label(labels, 'decisions', scheme.decision)} · 供电电压 ${scheme.supply_voltage_kv} 千伏
       ${scheme.valid_until ? ` · 有效期至 ${scheme.valid_until}` : ''}</p>
     ${(scheme.warnings || []).map((w) => html`<p class="warning">${w}</p>`)}
@@ -36,6 +40,13 @@ export function SchemeCard({ session, ticket, labels, act }) {
     ${scheme.signed_at && html`<p id="signed">客户 ${scheme.signer_name || ''} 已于 ${scheme.signed_at.slice(0, 10)} 签字确认。</p>`}
     ${ticket.signed_pdf && html`<${SignedPdf} session=${session} ticket=${ticket} />`}
   </section>`;
+}
+
+/** The scheme the customer sees: the one built on this device while its propose_scheme waits to be
+ * sent, else the server's. */
+export function shownScheme(ticket, local) {
+  const proposing = ticket.pending.some((op) => op.command === 'propose_scheme');
+  return proposing && local && local.scheme ? local.scheme : ticket.scheme;
 }
 
 function OptionCard({ option, labels, chosen, locked, onChoose }) {

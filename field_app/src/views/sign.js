@@ -10,15 +10,23 @@ import { enqueue, localTicket } from '../queue.js';
 import { currentPlace } from '../place.js';
 import { strokesBytes, strokesProblem, toStrokes } from '../strokes.js';
 import { go } from '../nav.js';
+import { getMeta } from '../db.js';
+import { shownScheme } from './scheme.js';
 
 export function SignView({ session, ticketId }) {
   const canvas = useRef(null);
   const pad = useRef(null);
   const [ticket, setTicket] = useState(null);
+  const [scheme, setScheme] = useState(null);
   const [signer, setSigner] = useState('');
   const [error, setError] = useState(null);
   useEffect(() => {
-    localTicket(session.db, ticketId).then((t) => { setTicket(t); setSigner((t && t.customer && t.customer.name) || ''); });
+    (async () => {
+      const [t, local] = await Promise.all([localTicket(session.db, ticketId), getMeta(session.db, `scheme:${ticketId}`)]);
+      setTicket(t);
+      setScheme(t && shownScheme(t, local));
+      setSigner((t && t.customer && t.customer.name) || '');
+    })();
   }, [ticketId]);
   useEffect(() => {
     if (!canvas.current) return undefined;
@@ -31,7 +39,7 @@ export function SignView({ session, ticketId }) {
     return () => pad.current.off();
   }, [ticket]);
   if (!ticket) return html`<p>正在读取…</p>`;
-  if (!ticket.scheme) return html`<p class="error">这张工单还没有供电方案。</p>`;
+  if (!scheme) return html`<p class="error">这张工单还没有供电方案。</p>`;
   const confirm = async () => {
     const box = canvas.current.getBoundingClientRect();
     const strokes = toStrokes(pad.current.toData(), box.width, box.height);
@@ -40,13 +48,13 @@ export function SignView({ session, ticketId }) {
     const blob = await keepBlob(session.db, strokesBytes(strokes), 'application/json');
     const gps = await currentPlace(3000);
     await enqueue(session.db, 'ticket.command', ticketId, { command: 'sign_scheme',
-      args: { scheme_hash: ticket.scheme.scheme_hash, signature_blob: blob, signer_name: signer.trim(), ...(gps ? { gps } : {}) } });
+      args: { scheme_hash: scheme.scheme_hash, signature_blob: blob, signer_name: signer.trim(), ...(gps ? { gps } : {}) } });
     if (navigator.onLine) session.syncer.run();
     go(`#/ticket/${encodeURIComponent(ticketId)}`);
   };
   return html`<section class="sign">
     <h1>客户签字确认</h1>
-    <p>请客户确认供电方案 ${chosenRank(ticket)} 并在下框内签名。</p>
+    <p>请客户确认供电方案 ${chosenRank(ticket, scheme)} 并在下框内签名。</p>
     <label>签字人<input id="signer" value=${signer} onInput=${(e) => setSigner(e.target.value)} /></label>
     <canvas id="signature" ref=${canvas} class="signature"></canvas>
     ${error && html`<p class="error" role="alert">${error}</p>`}
@@ -57,7 +65,7 @@ export function SignView({ session, ticketId }) {
   </section>`;
 }
 
-function chosenRank(ticket) {
+function chosenRank(ticket, scheme) {
   const pending = ticket.pending.filter((op) => op.command === 'choose_option').pop();
-  return pending ? pending.args.rank : ticket.scheme.chosen_option;
+  return pending ? pending.args.rank : scheme.chosen_option && scheme.chosen_option.rank;
 }

@@ -9,12 +9,24 @@ import { getPath } from '../paths.js';
 import { reference } from '../session.js';
 import { COMMANDS, DOC_STATUS, OP_TYPES, beijing, label } from '../words.js';
 import { SchemeCard } from './scheme.js';
+import { getMeta, setMeta } from '../db.js';
+import { schemeOnDevice } from '../scheme/device.js';
+
+/** The scheme built here and now, offline; kept beside the queued propose_scheme until the server's arrives. */
+async function proposeOnDevice(db, ticket) {
+  try {
+    await setMeta(db, `scheme:${ticket.id}`, { scheme: await schemeOnDevice(db, ticket), built_at: new Date().toISOString() });
+  } catch (error) {
+    await setMeta(db, `scheme:${ticket.id}`, { error: error.message, built_at: new Date().toISOString() });
+  }
+}
 
 export function TicketView({ session, ticketId }) {
   const [view, setView] = useState(null);
   const load = async () => {
-    const [ticket, ref] = await Promise.all([localTicket(session.db, ticketId), reference(session.db, session.auth.region)]);
-    setView({ ticket, ...ref });
+    const [ticket, ref, local] = await Promise.all([localTicket(session.db, ticketId),
+      reference(session.db, session.auth.region), getMeta(session.db, `scheme:${ticketId}`)]);
+    setView({ ticket, ...ref, local });
   };
   useEffect(() => {
     load();
@@ -23,6 +35,7 @@ export function TicketView({ session, ticketId }) {
   if (!view) return html`<p>正在读取…</p>`;
   if (!view.ticket) return html`<p class="error">本机没有这张工单（${ticketId}）。</p>`;
   const act = async (command, args = {}) => {
+    if (command === 'propose_scheme') await proposeOnDevice(session.db, view.ticket);
     await enqueue(session.db, 'ticket.command', ticketId, { command, args });
     await load();
     if (navigator.onLine) session.syncer.run();
@@ -39,7 +52,7 @@ export function TicketView({ session, ticketId }) {
     <${ContactEdit} session=${session} ticket=${ticket} reload=${load} />
     <${Documents} ticket=${ticket} pack=${pack} />
     <${Stages} ticket=${ticket} labels=${labels} />
-    <${SchemeCard} session=${session} ticket=${ticket} labels=${labels} act=${act} />
+    <${SchemeCard} session=${session} ticket=${ticket} local=${view.local} labels=${labels} act=${act} />
     <${Actions} ticket=${ticket} act=${act} />
     <${Pending} ticket=${ticket} />
   </article>`;
@@ -119,7 +132,7 @@ const FIELD_ACTIONS = ['complete_acceptance', 'propose_scheme'];
 
 function Actions({ ticket, act }) {
   const [reason, setReason] = useState('');
-  if (!ticket.stage || ['completed', 'cancelled'].includes(ticket.stage)) return null;
+  if (['completed', 'cancelled'].includes(ticket.stage)) return null;
   const queued = new Set(ticket.pending.filter((op) => op.type === 'ticket.command').map((op) => op.command));
   return html`<section class="actions"><h2>办理</h2>
     ${FIELD_ACTIONS.filter((c) => c !== 'propose_scheme' || !(ticket.scheme && ticket.scheme.signed_at)).map((command) => html`

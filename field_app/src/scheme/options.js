@@ -1,0 +1,125 @@
+/** Candidate connection points → priced, checked options (scheme_builder/options.py, docs/ENGINEERING.md §8). */
+import * as capacity from './capacity.js';
+import * as cost from './cost.js';
+import * as electrical from './electrical.js';
+import { score } from './ranking.js';
+import { compare } from './grid.js';
+import { nearest } from './geometry.js';
+import { fixedHalfEven, formatG } from './canon.js';
+
+const LV_KINDS = ['distribution_transformer'];
+const HV_KINDS = ['feeder', 'ring_main_unit', 'switching_station'];
+
+function supplyRadiusM(asset, supply, policy) {
+  const table = policy.engineering.supply_radius_m[electrical.isLv(supply) ? 'lv' : 'hv'];
+  return table[asset.area_class] ?? table.C;
+}
+
+export function independence(source) {
+  const { asset } = source.candidate;
+  return { feeder: asset.kind === 'feeder' ? asset.asset_id : asset.feeder_id, substation: source.capacity_asset.substation_id,
+    none: asset.asset_id };
+}
+
+/** Evaluated sources, best first, growing the search radius until three fit or the radius ends. */
+export function search(point, ctx) {
+  const lv = electrical.isLv(ctx.supply);
+  const radii = ctx.policy.engineering.search_radii_m[lv ? 'lv' : 'hv'];
+  const kinds = lv ? LV_KINDS : HV_KINDS;
+  let sources = [];
+  for (const radius of radii) {
+    ctx.skipped.length = 0;
+    const found = ctx.grid.within(point, radius, kinds).filter((c) => (lv || (c.asset.voltage_kv >= 10 && c.asset.voltage_kv <= 20))
+      && c.distance_m <= supplyRadiusM(c.asset, ctx.supply, ctx.policy));
+    ctx.candidates_seen = found.length;
+    sources = found.map((c) => evaluate(c, ctx)).filter((s) => s !== null);
+    if (sources.length >= 3) break;
+  }
+  return sources.sort((a, b) => (a.upgrade_first - b.upgrade_first) || (a.score - b.score)
+    || compare(a.candidate.asset.asset_id, b.candidate.asset.asset_id));
+}
+
+function capacityAsset(candidate, grid) {
+  const { asset } = candidate;
+  const owner = asset.rating_kva !== null ? asset : (grid.byId.get(asset.feeder_id) ?? null);
+  return owner !== null && owner.rating_kva ? owner : null;
+}
+
+function evaluate(candidate, ctx) {
+  const { asset } = candidate;
+  const requested = ctx.request.capacity_kva;
+  const owner = capacityAsset(candidate, ctx.grid);
+  if (asset.negative_list || (owner !== null && owner.negative_list)) return skip(ctx, asset, '列入电网受限负面清单');
+  if (owner === null) return skip(ctx, asset, '该开关站后无额定容量的馈线');
+  const substation = owner.substation_id ? (ctx.grid.byId.get(owner.substation_id) ?? null) : null;
+  const headroom = substation ? capacity.nMinus1HeadroomKva(substation, requested, ctx.policy) : null;
+  if (headroom !== null && headroom < 0) {
+    return skip(ctx, asset, `电源变电站 ${substation.asset_id} 主变 N-1 后容量不足（缺 ${fixedHalfEven(-headroom, 0)} kVA）`);
+  }
+  const extra = ctx.reserved[owner.asset_id] ?? 0.0;
+  const openKva = capacity.openCapacityKva(owner, ctx.policy, extra);
+  let relief = [];
+  if (openKva < requested) {
+    relief = capacityRelief(owner, substation, candidate, requested, extra, ctx);
+    if (relief === null) {
+      return skip(ctx, asset, `可开放容量 ${fixedHalfEven(openKva, 0)} kVA 小于 ${formatG(requested)} kVA，且无可行的增容方案`);
+    }
+  }
+  const [detour] = ctx.policy.number('detour_factor');
+  const routeM = candidate.distance_m * detour;
+  const conductor = electrical.chooseConductor(ctx.supply, ctx.request.capacity_kw, ctx.request.power_factor, requested,
+    routeM / 1000, asset.area_class, ctx.policy, asset.voltage_pct);
+  if (conductor === null) {
+    const low = asset.voltage_pct < 0 ? `（接入点电压已偏低 ${formatG(-asset.voltage_pct)}%）` : '';
+    return skip(ctx, asset, electrical.noConductorCause(ctx.supply, requested, ctx.policy) + low);
+  }
+  const works = [...cost.lineWorks(ctx.supply, conductor.construction, routeM, asset.kind === 'feeder', ctx.policy,
+    conductor.circuits), ...relief];
+  const [dropLimit] = electrical.dropLimitPct(ctx.supply, ctx.policy);
+  const total = works.reduce((sum, w) => sum + w[2], 0);
+  return { candidate, capacity_asset: owner, open_kva: openKva, load_rate_after: capacity.loadRateAfter(owner, requested, extra),
+    route_length_m: routeM, conductor, upgrade_first: relief.length > 0, works,
+    score: score(total, conductor.voltage_drop_pct, dropLimit, openKva - requested, requested, relief.length > 0,
+      ctx.policy.engineering.ranking) };
+}
+
+function capacityRelief(owner, substation, candidate, requested, extra, ctx) {
+  if (owner.kind === 'feeder') {
+    const distance = substation ? nearest(substation.geometry, candidate.point_xy).distance : 0;
+    return cost.feederRelief(owner, substation, distance, ctx.policy);
+  }
+  const rating = capacity.upgradedRatingKva(owner, requested, ctx.policy, extra);
+  return rating ? cost.upgradeWorks(owner, rating, ctx.policy) : null;
+}
+
+function skip(ctx, asset, why) {
+  ctx.skipped.push([asset.asset_id, why]);
+  return null;
+}
+
+/** Groups of `count` sources that are pairwise independent (feeder or substation), best first. */
+export function combine(sources, count, independent, limit = 3) {
+  if (count === 1) return sources.slice(0, limit).map((s) => [s]);
+  const groups = [];
+  const seen = new Set();
+  for (const first of sources) {
+    const group = [first];
+    for (const other of sources) {
+      const keys = group.map((s) => independence(s)[independent]);
+      const key = independence(other)[independent];
+      if (other !== first && key !== null && key !== undefined && !keys.some((k) => k === null || k === undefined) && !keys.includes(key)) {
+        group.push(other);
+      }
+      if (group.length === count) {
+        const members = group.map((s) => s.candidate.asset.asset_id).sort().join('\u0000');
+        if (!seen.has(members)) {
+          seen.add(members);
+          groups.push(group);
+        }
+        break;
+      }
+    }
+    if (groups.length === limit) break;
+  }
+  return groups;
+}

@@ -1,0 +1,52 @@
+/**
+ * The offline builder against the Python builder's golden vectors (tests/golden_vectors.py, written
+ * by `make test` into test/golden/vectors.json): every scheme, every error and every scheme_hash equal.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Pack } from '../src/scheme/pack.js';
+import { Grid, extentCentre } from '../src/scheme/grid.js';
+import { buildScheme } from '../src/scheme/api.js';
+
+const vectors = JSON.parse(readFileSync(new URL('./golden/vectors.json', import.meta.url), 'utf8'));
+const grids = new Map();
+const gridOf = (name) => {
+  if (!grids.has(name)) {
+    const entry = vectors.grids[name];
+    grids.set(name, new Grid(entry.features, entry.version, entry.centre));
+  }
+  return grids.get(name);
+};
+const packOf = (id) => new Pack(vectors.packs[id].pack, vectors.engineering, vectors.packs[id].version);
+
+test('the vectors cover schemes of every decision and refused requests', () => {
+  const kinds = new Set(vectors.cases.map((c) => c.error || c.scheme.decision));
+  for (const kind of ['auto', 'onsite_reply', 'cosign', 'manual', 'InvalidRequest', 'OutsideGridExtent']) assert.ok(kinds.has(kind), kind);
+  assert.ok(vectors.cases.length >= 300);
+});
+
+test('the projection origin is the extent centre the server computes', () => {
+  for (const entry of Object.values(vectors.grids)) assert.deepEqual(extentCentre(entry.features), entry.centre, entry.name);
+});
+
+for (const [index, c] of vectors.cases.entries()) {
+  test(`case ${index}: ${c.pack} ${c.grid} ${c.request.business_type} → ${c.error || c.scheme.decision}`, async () => {
+    let scheme;
+    let error;
+    try {
+      scheme = await buildScheme(c.request, packOf(c.pack), gridOf(c.grid), c.reserved);
+    } catch (err) {
+      error = err;
+    }
+    if (c.error) {
+      assert.ok(error, `expected ${c.error}`);
+      assert.equal(error.kind, c.error, error.message);
+      assert.deepEqual(error.errors, c.errors);
+      return;
+    }
+    if (error) throw error;
+    assert.equal(scheme.scheme_hash, c.scheme.scheme_hash, 'scheme_hash');
+    assert.deepEqual(JSON.parse(JSON.stringify(scheme)), c.scheme);
+  });
+}
