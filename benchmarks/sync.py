@@ -31,7 +31,7 @@ import requests
 from scheme_builder.synthetic import make_city_grid
 from sync import push as push_engine
 from sync.client import Client
-from benchmarks import percentile
+from benchmarks import field_app, percentile
 from sync.storage import ChangeLog, migrate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -326,6 +326,7 @@ def measure(folder, sizes) -> list:
         sync_s, held = initial_sync(server, folder)
         figures.append(Figure(f"initial sync: {held['tickets']:,} tickets + {held['tiles']} grid tiles", sync_s, "s",
                               5, higher_is_better=False, note=f"{held['changes']:,} changes, reference client"))
+        figures += field_app_figures(server, sizes["assets"])
         p99, errors = concurrent_devices(server, sizes["devices"], sizes["pushes"], 10)
         figures.append(Figure(f"{sizes['devices']} concurrent devices, each {sizes['pushes']} pushes of 10 ops, p99",
                               p99, "ms", 500, higher_is_better=False, note=f"{errors} errors (target 0)"))
@@ -336,6 +337,19 @@ def measure(folder, sizes) -> list:
     figures.append(Figure("render + sign one scheme PDF, warm, p50", pdf_p50(data_dir, sizes["pdfs"]), "ms", 60,
                           higher_is_better=False))
     return figures
+
+
+def field_app_figures(server, assets) -> list:
+    from server.demo import password_for
+    app = field_app.measure(server, "cm1", password_for("cm1"))
+    where = f"{app['tickets']:,} tickets in IndexedDB, chromium"
+    return [Figure("field app: first sync on the tablet (log-in to idle)", app["first_sync_s"], "s", 5,
+                   higher_is_better=False, note=f"{app['tickets']:,} tickets + the area's grid tiles into IndexedDB"),
+            Figure("field app: work list opens (navigation to list shown), median", app["list_ms"], "ms", 1000,
+                   higher_is_better=False, note=where),
+            Figure("field app: scheme built on the tablet, p50", app["scheme_p50_ms"], "ms", 50, higher_is_better=False,
+                   note=f"p95 {app['scheme_p95_ms']:.1f} ms; the tiles of a {assets:,}-asset city"),
+            ]
 
 
 def report(figures):

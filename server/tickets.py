@@ -92,10 +92,16 @@ def checklist(pack: Pack, business_type, given) -> list:
 def documents_of(db, actor: Actor, ticket, pack: Pack, given) -> list:
     """The checklist, each named scan a complete blob the caller may use, now referenced by the ticket."""
     documents = checklist(pack, ticket["business_type"], given)
+    reference_scans(db, actor, ticket["id"], documents)
+    return documents
+
+
+def reference_scans(db, actor: Actor, ticket_id, documents):
+    """Each document's scan must be a blob the caller may use; the ticket (its row must exist: the
+    reference points at it) then references it."""
     for doc in documents:
         if doc.get("blob"):
-            use_blob(db, actor.user, doc["blob"], ticket["id"], field="documents")
-    return documents
+            use_blob(db, actor.user, doc["blob"], ticket_id, field="documents")
 
 
 def check_complete(ticket):
@@ -132,12 +138,14 @@ def create_ticket(db, book: PolicyBook, actor: Actor, data) -> dict:
               "has_conflict": False}
     record["pipeline"] = pack.pipeline_for(record["business_type"], record["customer_class"],
                                            record["reliability_class"])
+    record["documents"] = checklist(pack, record["business_type"], data.get("documents", []))
     with transaction(db):
-        record["documents"] = documents_of(db, actor, record, pack, data.get("documents", []))
         record["number"] = store.next_number(db)
         refresh(record, pack, load_calendar(db))
         monitor.progress_push(db, record, utcnow())
-        return store.save_ticket(db, record)
+        saved = store.save_ticket(db, record)
+        reference_scans(db, actor, ticket_id, record["documents"])     # a missing scan rolls all back
+        return saved
 
 
 def refresh(ticket, pack: Pack, calendar):

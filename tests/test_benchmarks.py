@@ -7,7 +7,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNC_FIGURES = ("push, engine as a library", "push over HTTP", "pull over HTTP", "initial sync",
-                "concurrent devices", "render + sign one scheme PDF")
+                "concurrent devices", "render + sign one scheme PDF", "field app: first sync",
+                "field app: work list opens", "field app: scheme built on the tablet")
 
 
 def test_bench_runs_and_reports_targets():

@@ -5,7 +5,7 @@
  */
 import { html, render, useEffect, useState } from './ui.js';
 import { AUTO_SYNC_MS, openSession, tokenExpired } from './session.js';
-import { pendingOps } from './queue.js';
+import { pendingOps, queueEvents } from './queue.js';
 import { SYNC_STATES } from './words.js';
 import { go } from './nav.js';
 import { LoginView } from './views/login.js';
@@ -36,10 +36,12 @@ function useHash() {
 function useSyncState(session) {
   const [state, setState] = useState(session.syncer.state);
   const [pending, setPending] = useState(0);
-  useEffect(() => session.syncer.subscribe(async (next) => {
-    setState(next);
-    setPending((await pendingOps(session.db)).length);
-  }), []);
+  useEffect(() => {
+    const count = async () => setPending((await pendingOps(session.db)).length);
+    queueEvents.addEventListener('queued', count);
+    const unsubscribe = session.syncer.subscribe((next) => { setState(next); count(); });
+    return () => { queueEvents.removeEventListener('queued', count); unsubscribe(); };
+  }, []);
   return [state, pending];
 }
 

@@ -8,12 +8,16 @@ import { setPath } from './paths.js';
 
 export const FINAL = new Set(['applied', 'merged', 'conflict', 'rejected']);
 
+/** Tells the screens that the queue grew (the sync bar's count, the auto-sync). */
+export const queueEvents = new EventTarget();
+
 export async function enqueue(db, type, entityId, fields = {}, now = new Date()) {
   const tx = db.transaction(['queue', 'meta'], 'readwrite');
   const seq = ((await tx.objectStore('meta').get('last_seq')) || 0) + 1;
   const op = { op_id: crypto.randomUUID(), seq, type, entity_id: entityId, client_time: localIso(now), ...fields };
   await Promise.all([tx.objectStore('queue').add({ seq, op, status: 'pending', result: null }),
     tx.objectStore('meta').put(seq, 'last_seq'), tx.done]);
+  queueEvents.dispatchEvent(new Event('queued'));
   return op;
 }
 

@@ -4,7 +4,7 @@
  * hear every state with its progress. A 401 stops in `signed_out` with the queue kept; no network
  * stops in `offline`; a refused request stops in `failed` with the server's problem.
  *
- *   idle → uploading → pushing → pulling → idle
+ *   unsynced | idle → uploading → pushing → pulling → idle
  *                 ↘ offline | signed_out | failed (then idle again on the next run)
  */
 import { getMeta, setMeta } from './db.js';
@@ -19,7 +19,7 @@ export class Syncer {
     this.db = db;
     this.http = http;
     this.listeners = new Set();
-    this.state = { name: 'idle' };
+    this.state = { name: 'unsynced' };
     this.running = null;
   }
 

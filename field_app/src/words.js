@@ -3,7 +3,7 @@
  * server's tables, pulled as reference data `labels:`, so the app and the reply PDF say the same.
  */
 export const SYNC_STATES = {
-  idle: '已同步', uploading: '正在上传照片和签名', pushing: '正在提交', pulling: '正在接收',
+  unsynced: '本次启动尚未同步', idle: '已同步', uploading: '正在上传照片和签名', pushing: '正在提交', pulling: '正在接收',
   offline: '无网络，离线工作中', signed_out: '登录已失效，请重新登录（未同步的内容都已保留）', failed: '同步失败',
 };
 

@@ -8,6 +8,7 @@ edit of the same field shows as a conflict on both sides.
 Screenshots of each step, at tablet and phone size, go to test-output/field_app/.
 """
 import base64
+import hashlib
 import io
 import json
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 from pypdf import PdfReader
 
+from benchmarks.field_app import until
 from sync.client import Client
 from tests.factories import CENTRE, PASSWORD, make_grid, transformer
 
@@ -23,6 +25,7 @@ pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "test-output" / "field_app"
 TABLET, PHONE = {"width": 1280, "height": 800}, {"width": 412, "height": 915}
+PHOTO = bytes(range(256)) * 1200          # 300 KiB: more than one upload chunk
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync"]
 
@@ -53,6 +56,16 @@ LOCAL_SCHEME_HASH = """(ticketId) => new Promise((resolve, reject) => {
 })"""
 
 
+META = """(key) => new Promise((resolve, reject) => {
+    const open = indexedDB.open('yekuo-field');
+    open.onerror = reject;
+    open.onsuccess = () => {
+        const get = open.result.transaction('meta').objectStore('meta').get(key);
+        get.onsuccess = () => resolve(get.result);
+    };
+})"""
+
+
 class Device:
     """One browser context: a tablet with its own IndexedDB, service worker and GPS fix."""
 
@@ -74,7 +87,7 @@ class Device:
         self.shot("login")
         self.page.click("#login button[type=submit]")
         expect(self.page.locator("#sync-state")).to_contain_text("已同步", timeout=20000)
-        self.page.wait_for_function("navigator.serviceWorker.controller !== null")
+        until(self.page, "navigator.serviceWorker.controller !== null")
 
     def offline(self, flag=True):
         self.context.set_offline(flag)
@@ -83,7 +96,7 @@ class Device:
         expect(self.page.locator("#pending-count")).to_have_count(0, timeout=20000)
         expect(self.page.locator("#sync-state")).to_contain_text("已同步", timeout=20000)
 
-    def take_application(self, name):
+    def take_application(self, name, photo=None):
         page = self.page
         page.click("#new-ticket")
         page.select_option("select[name=business_type]", "lv_nonresident_new")
@@ -93,6 +106,10 @@ class Device:
         page.fill("input[name=address]", "常州市天宁区现场路 8 号")
         page.click("#locate")
         expect(page.locator("input[name=lon]")).not_to_have_value("")
+        if photo:
+            page.set_input_files("#documents input[type=file]", files=[
+                {"name": "licence.jpg", "mimeType": "image/jpeg", "buffer": photo}])
+            expect(page.locator("#documents")).to_contain_text("已拍照")
         self.shot("application")
         page.click("#submit-ticket")
         expect(page.locator("#ticket h1")).to_contain_text(name)
@@ -138,7 +155,7 @@ def test_a_day_on_site_offline_then_synced(browser, server, grid):
     page.reload()                                     # the shell comes from the service worker
     expect(page.locator(".count")).to_be_visible()
     expect(page.locator("#sync-state")).to_contain_text("离线")
-    ticket_id = device.take_application("常州现场测试五金厂")
+    ticket_id = device.take_application("常州现场测试五金厂", photo=PHOTO)
     expect(page.locator("#pending")).to_contain_text("新建工单")
     device.shot("created-offline")
 
@@ -166,6 +183,9 @@ def test_a_day_on_site_offline_then_synced(browser, server, grid):
     record = server.session("cm_a").get(server.url(f"/api/tickets/{ticket_id}")).json()
     assert record["customer"]["name"] == "常州现场测试五金厂" and record["capacity_kw"] == 50
     assert record["scheme"]["scheme_hash"] == shown_hash and record["scheme"]["signed_at"]
+    photo_ref = record["documents"][0]["blob"]          # the photo went up before the op naming it
+    assert photo_ref == "sha256:" + hashlib.sha256(PHOTO).hexdigest()
+    assert server.session("cm_a").get(server.url(f"/sync/blobs/{photo_ref[7:]}")).content == PHOTO
     page.click("#get-pdf")
     expect(page.locator("#open-pdf")).to_be_visible()
     device.shot("signed-reply")
@@ -222,6 +242,12 @@ def test_a_second_device_edits_the_same_field_and_the_conflict_shows_on_both_sid
     expect(console.locator("#conflicts")).to_contain_text("13911112222")
     console.screenshot(path=SHOTS / "conflict-console.png", full_page=True)
 
+    expect(page.locator("#conflicts")).to_contain_text("13911112222")      # or resolved on the device
+    page.click("#conflicts button[id^=keep-device]")
+    expect(page.locator("#conflicts")).not_to_contain_text("13911112222")
+    record = server.session("cm_a").get(server.url(f"/api/tickets/{ticket_id}")).json()
+    assert record["customer"]["phone"] == "13911112222" and not record["has_conflict"]
+
 
 def test_the_app_at_phone_size(browser, server, grid):
     device = Device(browser, server, PHONE, "phone")
@@ -237,3 +263,59 @@ def test_the_app_at_phone_size(browser, server, grid):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways at phone size ({width} px)"
     assert ticket_id.startswith("T-")
+
+
+def test_a_revoked_device_asks_for_log_in_and_keeps_its_queue(browser, server, grid):
+    device = Device(browser, server, TABLET, "revoked")
+    page = device.page
+    device.open_app()
+    device_id = page.evaluate(META, "device_id")
+    device.offline()
+    ticket_id = device.take_application("停用设备测试户")
+    backoffice = server.session("bo_cz")
+    assert backoffice.delete(server.url(f"/api/devices/{device_id}")).status_code == 200
+    device.offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")          # the network is back: sync runs
+    expect(page.locator(".login .warning")).to_contain_text("登录已失效")
+    device.shot("signed-out")
+    assert server.session("cm_a").get(server.url(f"/api/tickets/{ticket_id}")).status_code == 404
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login button[type=submit]")
+    device.synced()
+    assert server.session("cm_a").get(server.url(f"/api/tickets/{ticket_id}")).json()["customer"]["name"] == "停用设备测试户"
+
+
+@pytest.fixture
+def own_build(tmp_path, template_db, monkeypatch):
+    """A server serving a copy of the field app's build, so a test can publish a new version."""
+    import shutil
+    from tests.e2e.conftest import Server
+    build = tmp_path / "dist"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "field_app" / "dist", build)
+    data_dir = tmp_path / "server"
+    data_dir.mkdir()
+    shutil.copy(template_db, data_dir / "yekuo.sqlite")
+    monkeypatch.setenv("YEKUO_FIELD_APP_DIR", str(build))
+    running = Server(data_dir)
+    yield running, build
+    running.stop()
+    running.log.close()
+
+
+def test_a_new_version_waits_for_the_user_then_replaces_the_old(browser, own_build):
+    server, build = own_build
+    device = Device(browser, server, TABLET, "update")
+    page = device.page
+    device.open_app()
+    worker = build / "sw.js"
+    text = worker.read_text(encoding="utf-8")
+    version = text.split("const VERSION = '")[1].split("'")[0]
+    worker.write_text(text.replace(version, "0123456789ab"), encoding="utf-8")
+    page.reload()
+    expect(page.locator("#update")).to_be_visible(timeout=20000)      # installed, waiting for the user
+    assert f"yekuo-field-{version}" in page.evaluate("caches.keys()")     # the old version still serves
+    device.shot("update-offered")
+    page.click("#update")
+    until(page, "caches.keys().then((k) => k.length === 1 && k[0] === 'yekuo-field-0123456789ab')")
+    expect(page.locator("#update")).to_be_hidden()
+    expect(page.locator(".count")).to_be_visible()

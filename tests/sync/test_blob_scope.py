@@ -124,3 +124,24 @@ def test_upload_offset_is_ascii_digits_only(api, offset):
     response = api.client.patch(URL, data=b"a", headers={**dev.headers(), "Content-Type": UPLOAD,
                                                          "Upload-Offset": offset, "Upload-Length": "1"})
     assert_problem(response, 422, "validation-error")
+
+
+def test_a_ticket_created_with_a_scanned_document_references_it(api, uploaded):
+    """The scan is referenced once the ticket exists (a create naming a scan used to fail its foreign key,
+    a 500 inside the push); another team still cannot read it."""
+    ticket = make_ticket(documents=[{"kind": "subject_proof", "status": "received", "blob": f"sha256:{HEX}"}])
+    response = uploaded.push(uploaded.op("ticket.create", ticket["id"], data=ticket))
+    assert statuses(response) == ["applied"]
+    record = api.get(f"/api/tickets/{ticket['id']}", "cm_a").json
+    assert record["documents"][0]["blob"] == f"sha256:{HEX}"
+    assert can_read(api, device(api, "cm_a2")) and not can_read(api, device(api, "cm_b"))
+    rest = make_ticket(documents=[{"kind": "subject_proof", "status": "received", "blob": f"sha256:{HEX}"}])
+    assert api.post("/api/tickets", "cm_a", json=rest).status_code == 201
+
+
+def test_a_create_naming_a_scan_not_uploaded_stores_nothing(api):
+    dev = device(api, "cm_a")
+    ticket = make_ticket(documents=[{"kind": "subject_proof", "status": "received", "blob": "sha256:" + "ab" * 32}])
+    response = dev.push(dev.op("ticket.create", ticket["id"], data=ticket))
+    assert statuses(response) == ["rejected"] and response.json["results"][0]["error"]["type"].endswith("missing-blob")
+    assert api.get(f"/api/tickets/{ticket['id']}", "cm_a").status_code == 404

@@ -25,6 +25,9 @@ export function ListView({ session }) {
     load();
     return session.syncer.subscribe((state) => { if (state.name === 'idle') load(); });
   }, []);
+  useEffect(() => {
+    if (tickets !== null && !performance.getEntriesByName('worklist-shown').length) performance.mark('worklist-shown');
+  }, [tickets]);
   if (tickets === null) return html`<p>正在读取本机数据…</p>`;
   const rows = worklist(tickets, query);
   return html`<section>

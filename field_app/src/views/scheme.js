@@ -5,6 +5,7 @@
  */
 import { html, useState } from '../ui.js';
 import { beijing, label } from '../words.js';
+import { Sketch } from './sketch.js';
 
 const yuan = (n) => (n == null ? '—' : `${Math.round(n).toLocaleString('zh-CN')} 元`);
 
@@ -28,6 +29,7 @@ export function SchemeCard({ session, ticket, local, labels, act }) {
     <p>${label(labels, 'decisions', scheme.decision)} · 供电电压 ${scheme.supply_voltage_kv} 千伏
       ${scheme.valid_until ? ` · 有效期至 ${scheme.valid_until}` : ''}</p>
     ${(scheme.warnings || []).map((w) => html`<p class="warning">${w}</p>`)}
+    <${Sketch} scheme=${scheme} chosen=${chosen} />
     <div class="options">${scheme.options.map((option) => html`
       <${OptionCard} option=${option} labels=${labels} chosen=${chosen === option.rank}
         locked=${Boolean(scheme.signed_at) || signing}

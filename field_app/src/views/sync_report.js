@@ -36,6 +36,7 @@ export function SyncView({ session }) {
         <a href=${`#/ticket/${encodeURIComponent(row.op.entity_id)}`}>${row.op.entity_id}</a>
         <p>${reason(row.result)}</p></li>`)}
     </ul><button class="secondary" onClick=${dismiss}>全部已阅</button>`}
+    <${Conflicts} session=${session} />
     <h2>本机</h2>
     <p class="hint">本机编号 ${session.deviceId} · 用户 ${session.auth.username}
       ${session.auth.expires_at ? ` · 登录有效至 ${beijing(session.auth.expires_at)}` : ''}</p>
@@ -51,4 +52,34 @@ function reason(result) {
   const error = result.error || {};
   const fields = error.errors ? Object.entries(error.errors).map(([f, m]) => `${f}：${[].concat(m).join('，')}`).join('；') : '';
   return [error.title, error.detail, fields].filter(Boolean).join(' — ');
+}
+
+/** Open conflicts on this user's tickets, resolved here when online (or left to the back office). */
+function Conflicts({ session }) {
+  const [rows, setRows] = useState(null);
+  const [error, setError] = useState(null);
+  const load = async () => {
+    try {
+      setRows(await (await session.http.request('GET', '/api/conflicts', { })).json());
+      setError(null);
+    } catch (err) {
+      setError('联网后可在此处理冲突；不处理的冲突由后台决定。');
+    }
+  };
+  useEffect(() => { load(); }, []);
+  const resolve = async (row, value) => {
+    await session.http.request('POST', `/api/conflicts/${row.id}/resolve`, { json: { value } });
+    await load();
+    session.syncer.run();
+  };
+  const shown = (rows || []).filter((row) => !row.resolved_at);
+  return html`<h2>冲突</h2>
+    ${error && html`<p class="hint">${error}</p>`}
+    ${rows && shown.length === 0 && html`<p class="hint">没有待处理的冲突。</p>`}
+    <ul id="conflicts" class="problems">${shown.map((row) => html`<li>
+      <a href=${`#/ticket/${encodeURIComponent(row.ticket_id)}`}>${row.ticket_id}</a> · ${row.path}
+      <p>服务器：${JSON.stringify(row.server_value)} · 本机（${row.device_id || ''}）：${JSON.stringify(row.device_value)}</p>
+      <button class="secondary" id=${`keep-server-${row.id}`} onClick=${() => resolve(row, row.server_value)}>采用服务器的值</button>
+      <button class="secondary" id=${`keep-device-${row.id}`} onClick=${() => resolve(row, row.device_value)}>采用本机的值</button>
+    </li>`)}</ul>`;
 }

@@ -15,7 +15,10 @@ import { schemeOnDevice } from '../scheme/device.js';
 /** The scheme built here and now, offline; kept beside the queued propose_scheme until the server's arrives. */
 async function proposeOnDevice(db, ticket) {
   try {
-    await setMeta(db, `scheme:${ticket.id}`, { scheme: await schemeOnDevice(db, ticket), built_at: new Date().toISOString() });
+    const start = performance.now();
+    const scheme = await schemeOnDevice(db, ticket);
+    performance.measure('scheme-build', { start, end: performance.now() });      // read by make bench
+    await setMeta(db, `scheme:${ticket.id}`, { scheme, built_at: new Date().toISOString() });
   } catch (error) {
     await setMeta(db, `scheme:${ticket.id}`, { error: error.message, built_at: new Date().toISOString() });
   }
