@@ -8,6 +8,7 @@ import { AUTO_SYNC_MS, openSession, tokenExpired } from './session.js';
 import { pendingOps, queueEvents } from './queue.js';
 import { SYNC_STATES } from './words.js';
 import { go } from './nav.js';
+import { warmGrid } from './scheme/device.js';
 import { LoginView } from './views/login.js';
 import { ListView } from './views/list.js';
 import { TicketView } from './views/ticket.js';
@@ -82,10 +83,20 @@ function App({ session }) {
   </div>`;
 }
 
+/** The region's grid is projected in idle time after start and after each sync, so the first
+ * scheme of the day does not wait for it. */
+function warmWhenIdle(session) {
+  const warm = () => session.auth && warmGrid(session.db, session.auth.region);
+  const later = window.requestIdleCallback || ((fn) => setTimeout(fn, 200));
+  later(warm);
+  session.syncer.subscribe((state) => { if (state.name === 'idle') later(warm); });
+}
+
 export async function start(root) {
   const session = await openSession();
   root.textContent = '';
   render(html`<${App} session=${session} />`, root);
   if (session.auth && navigator.onLine) session.syncer.run();
+  warmWhenIdle(session);
   return session;
 }

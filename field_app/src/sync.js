@@ -137,7 +137,9 @@ export async function applyPage(db, page) {
   const writes = page.changes.map((change) => (change.op === 'remove'
     ? store.delete([change.entity, change.entity_id])
     : store.put({ entity: change.entity, entity_id: change.entity_id, change_seq: change.change_seq, data: change.data })));
-  await Promise.all([...writes, tx.objectStore('meta').put(page.next, 'cursor'), tx.done]);
+  const gridChanged = page.changes.some((c) => c.entity === 'reference' && /^(grid|tile):/.test(c.entity_id));
+  const epoch = gridChanged ? [tx.objectStore('meta').put(page.next, 'grid_epoch')] : [];
+  await Promise.all([...writes, ...epoch, tx.objectStore('meta').put(page.next, 'cursor'), tx.done]);
 }
 
 function failure(error) {

@@ -78,7 +78,10 @@ class Device:
     def shot(self, name):
         self.step += 1
         SHOTS.mkdir(parents=True, exist_ok=True)
+        bar = "document.querySelector('.bar')"          # sticky on the device; in a full-page shot, at the top
+        self.page.evaluate(f"{bar} && ({bar}.style.position = 'static')")
         self.page.screenshot(path=SHOTS / f"{self.label}-{self.step:02d}-{name}.png", full_page=True)
+        self.page.evaluate(f"{bar} && ({bar}.style.position = '')")
 
     def open_app(self, username="cm_a"):
         self.page.goto(self.server.url("/app/"))

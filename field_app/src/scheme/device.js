@@ -6,7 +6,7 @@
  * tickets' signed schemes is not on the device: where it matters, the server's scheme differs and the
  * choice is refused on sync with `scheme-hash-mismatch`, then shown again.
  */
-import { record } from '../db.js';
+import { getMeta, record } from '../db.js';
 import { buildScheme } from './api.js';
 import { Grid } from './grid.js';
 import { Pack } from './pack.js';
@@ -22,18 +22,50 @@ export async function devicePack(db, region, year) {
   return new Pack(pulled.pack, engineering.engineering, pulled.version);
 }
 
-/** The region's assets from the tiles held around (lon, lat), projected as the server does. */
+/**
+ * The region's assets from every tile the device holds, projected as the server does, built once per
+ * snapshot and kept in memory (as the server keeps its STRtree per process); a scheme at (lon, lat)
+ * needs every tile within the farthest supply radius to be held at the index's version.
+ */
 export async function deviceGrid(db, region, location, engineering) {
   const index = await record(db, 'reference', `grid:${region}`);
   if (!index) throw new NoGridData(`no grid data for ${region}`, { region: ['本机没有该地区的电网数据'] });
   const around = new Set(tilesAround(location.lon, location.lat, farthestRadiusM(engineering), index.tile_degrees));
-  const needed = index.tiles.filter((name) => around.has(name));
-  const held = await Promise.all(needed.map((name) => record(db, 'reference', `tile:${region}:${name}`)));
-  const missing = needed.filter((name, i) => !held[i] || held[i].version !== index.version);
+  const grid = await heldGrid(db, index, await getMeta(db, 'grid_epoch', 0));
+  const missing = index.tiles.filter((name) => around.has(name) && !grid.tiles.has(name));
   if (missing.length) throw new OutsideHeldTiles(missing);
-  const byOrdinal = new Map(held.flatMap((tile) => tile.features));
+  return grid;
+}
+
+const built = new Map();          // region → {key, grid promise}
+
+/** The grid of the tiles held at the index's version (memoised until a pull brings grid changes). */
+export function heldGrid(db, index, epoch) {
+  const key = `${index.version}|${epoch}`;
+  const cached = built.get(index.region);
+  if (cached && cached.key === key) return cached.grid;
+  const grid = buildHeldGrid(db, index);
+  built.set(index.region, { key, grid });
+  grid.catch(() => built.delete(index.region));
+  return grid;
+}
+
+async function buildHeldGrid(db, index) {
+  const start = performance.now();
+  const range = IDBKeyRange.bound(['reference', `tile:${index.region}:`], ['reference', `tile:${index.region}:\uffff`]);
+  const tiles = (await db.getAll('records', range)).map((row) => row.data).filter((tile) => tile.version === index.version);
+  const byOrdinal = new Map(tiles.flatMap((tile) => tile.features));
   const ordinals = [...byOrdinal.keys()].sort((a, b) => a - b);
-  return new Grid(ordinals.map((o) => byOrdinal.get(o)), index.version, index.centre);
+  const grid = new Grid(ordinals.map((o) => byOrdinal.get(o)), index.version, index.centre);
+  grid.tiles = new Set(tiles.map((tile) => tile.tile));
+  performance.measure('grid-build', { start, end: performance.now() });        // read by make bench
+  return grid;
+}
+
+/** Build the region's grid ahead of the first scheme, when the device has a moment. */
+export async function warmGrid(db, region) {
+  const index = await record(db, 'reference', `grid:${region}`);
+  if (index) await heldGrid(db, index, await getMeta(db, 'grid_epoch', 0)).catch(() => null);
 }
 
 /** The ticket's record as the server makes it at creation, for a ticket not yet on the server. */

@@ -27,7 +27,7 @@ export function SchemeCard({ session, ticket, local, labels, act }) {
     ${onDevice && html`<p class="hint" id="scheme-on-device">本机离线计算（北京时间 ${beijing(local.built_at)}），同步后由服务器按同一方案编号确认。</p>`}
     ${scheme.manual_reason && html`<p class="warning">${scheme.manual_reason}</p>`}
     <p>${label(labels, 'decisions', scheme.decision)} · 供电电压 ${scheme.supply_voltage_kv} 千伏
-      ${scheme.valid_until ? ` · 有效期至 ${scheme.valid_until}` : ''}</p>
+      ${scheme.valid_until ? ` · 有效期至 ${beijing(scheme.valid_until).slice(0, 10)}` : ''}</p>
     ${(scheme.warnings || []).map((w) => html`<p class="warning">${w}</p>`)}
     <${Sketch} scheme=${scheme} chosen=${chosen} />
     <div class="options">${scheme.options.map((option) => html`
@@ -39,7 +39,7 @@ export function SchemeCard({ session, ticket, local, labels, act }) {
     ${scheme.decision === 'cosign' && !scheme.cosigned_at && html`<p class="hint">此方案需后台网上会签后才能由客户签字。</p>`}
     ${canSign && html`<a id="sign" class="button" href=${`#/ticket/${encodeURIComponent(ticket.id)}/sign`}>请客户签字确认</a>`}
     ${signing && html`<p class="hint" id="signed-pending">客户已签字，答复单在同步后由服务器签发。</p>`}
-    ${scheme.signed_at && html`<p id="signed">客户 ${scheme.signer_name || ''} 已于 ${scheme.signed_at.slice(0, 10)} 签字确认。</p>`}
+    ${scheme.signed_at && html`<p id="signed">客户 ${scheme.signer_name || ''} 已于 ${beijing(scheme.signed_at)}（北京时间）签字确认。</p>`}
     ${ticket.signed_pdf && html`<${SignedPdf} session=${session} ticket=${ticket} />`}
   </section>`;
 }
