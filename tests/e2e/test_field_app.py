@@ -125,7 +125,7 @@ class Device:
         page.mouse.move(box["x"] + 40, box["y"] + 60)
         page.mouse.down()
         for i in range(1, 30):
-            page.mouse.move(box["x"] + 40 + i * 15, box["y"] + 60 + (i % 2) * 80, steps=2)
+            page.mouse.move(box["x"] + 40 + i * (box["width"] - 80) / 30, box["y"] + 60 + (i % 2) * 80, steps=2)
         page.mouse.up()
         self.shot("signature")
         page.click("#confirm-signature")
@@ -148,8 +148,9 @@ def grid(server):
                            headers={"Content-Type": "application/geo+json"}).status_code == 201
 
 
-def test_a_day_on_site_offline_then_synced(browser, server, grid):
-    device = Device(browser, server, TABLET, "tablet")
+@pytest.mark.parametrize("size", ["tablet", "phone"])
+def test_a_day_on_site_offline_then_synced(browser, server, grid, size):
+    device = Device(browser, server, {"tablet": TABLET, "phone": PHONE}[size], size)
     page = device.page
     device.open_app()
     device.shot("worklist")
@@ -252,20 +253,23 @@ def test_a_second_device_edits_the_same_field_and_the_conflict_shows_on_both_sid
     assert record["customer"]["phone"] == "13911112222" and not record["has_conflict"]
 
 
-def test_the_app_at_phone_size(browser, server, grid):
-    device = Device(browser, server, PHONE, "phone")
+def test_a_half_typed_application_survives_a_closed_tab_at_phone_size(browser, server, grid):
+    device = Device(browser, server, PHONE, "draft")
     page = device.page
     device.open_app()
-    device.shot("worklist")
-    ticket_id = device.take_application("手机尺寸测试户")
-    device.synced()
-    device.shot("ticket")
-    page.click("#do-propose_scheme")
-    expect(page.locator("#option-1")).to_be_visible(timeout=20000)
-    device.shot("scheme-options")
+    page.click("#new-ticket")
+    page.select_option("select[name=business_type]", "lv_resident_new")
+    page.fill("input[name=name]", "半途关闭测试户")
+    page.fill("input[name=phone]", "13700000000")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"the page scrolls sideways at phone size ({width} px)"
-    assert ticket_id.startswith("T-")
+    page.close()
+    device.page = page = device.context.new_page()
+    page.goto(server.url("/app/#/new"))
+    expect(page.locator("input[name=name]")).to_have_value("半途关闭测试户")
+    expect(page.locator("input[name=phone]")).to_have_value("13700000000")
+    expect(page.locator("select[name=business_type]")).to_have_value("lv_resident_new")
+    device.shot("draft-restored")
 
 
 def test_a_revoked_device_asks_for_log_in_and_keeps_its_queue(browser, server, grid):
