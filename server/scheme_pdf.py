@@ -59,3 +59,11 @@ def signed_scheme_pdf(ticket, scheme, pack: Pack, ctx, args, strokes_raw, stroke
     blob_scope.add_ref(ctx["db"], hex_of(ref), ticket["id"])
     return {"blob": ref, "url": f"/api/tickets/{ticket['id']}/scheme.pdf",
             "signed_at": iso(utcnow())}
+
+
+def signed_reply(ticket, blobs) -> bytes:
+    """The signed reply of a ticket the caller may see (the API and the console serve the same bytes)."""
+    link = ticket.get("signed_pdf")
+    if not link:
+        raise Problem("not-found", f"ticket {ticket['id']!r} has no signed scheme yet")
+    return blobs.read(link["blob"])

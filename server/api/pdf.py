@@ -8,8 +8,8 @@ from server import tickets as service
 from server.api import Blueprint, file_body_doc, uploaded_file
 from server.auth import auth_required
 from server.db import get_db
-from server.errors import Problem
 from server.schemas.common import ProblemSchema
+from server.scheme_pdf import signed_reply
 
 blp = Blueprint("pdf", __name__, url_prefix="/api", description="Signed scheme replies (PDF)")
 
@@ -37,10 +37,7 @@ def trusted_certificates() -> list:
 def scheme_pdf(ticket_id):
     """The signed scheme reply of a ticket (customer manager of the team, back office of the region)."""
     ticket = service.get_visible(get_db(), g.user, ticket_id)
-    link = ticket.get("signed_pdf")
-    if not link:
-        raise Problem("not-found", f"ticket {ticket_id!r} has no signed scheme yet")
-    return pdf_response(current_app.extensions["yekuo.services"].blobs.read(link["blob"]), f"scheme-{ticket_id}.pdf")
+    return pdf_response(signed_reply(ticket, current_app.extensions["yekuo.services"].blobs), f"scheme-{ticket_id}.pdf")
 
 
 @blp.route("/tickets/<ticket_id>/application.pdf", methods=["GET"])

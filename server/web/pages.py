@@ -9,7 +9,9 @@ from scheme_builder import capacity
 from scheme_builder.errors import GridDataError
 from server import access, conflicts as conflict_service, grid as grid_service, stages, tickets as service
 from server.db import get_db
+from server.api.pdf import pdf_response
 from server.errors import Problem
+from server.scheme_pdf import signed_reply
 from server.jobs import job_status
 from pdf.labels import STAGES, label
 from server.storage import ROW_ID, grid as grid_store, outbox, tickets as store, users, utcnow
@@ -116,6 +118,14 @@ def ticket_page(ticket_id):
                                       if c["ticket_id"] == ticket_id],
                            history=store.get_history(db, ticket_id), customer_url=customer_link(ticket_id),
                            can_cosign="cosign" in stages.allowed_commands(ticket, pack, g.user.role))
+
+
+@web.route("/tickets/<ticket_id>/scheme.pdf")
+@login_required("tickets.read")
+def signed_reply_pdf(ticket_id):
+    """The signed reply from the console (the API's link needs a device token)."""
+    ticket = service.get_visible(get_db(), g.user, ticket_id)
+    return pdf_response(signed_reply(ticket, current_app.extensions["yekuo.services"].blobs), f"scheme-{ticket_id}.pdf")
 
 
 @web.route("/cosign")

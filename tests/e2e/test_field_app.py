@@ -208,6 +208,9 @@ def test_a_day_on_site_offline_then_synced(browser, server, grid, size):
     console.click("button[type=submit]")
     console.goto(server.url(f"/tickets/{ticket_id}"))
     expect(console.locator("h1")).to_contain_text(ticket_id)
+    link = console.locator("text=签署的方案 PDF")                       # the back office opens the same reply
+    reply = console.context.request.get(server.url(link.get_attribute("href")))
+    assert reply.ok and reply.body() == pdf
     console.screenshot(path=SHOTS / "tablet-console-ticket.png", full_page=True)
 
 
