@@ -76,8 +76,10 @@ def make_option(rank, group, ctx: Context, pipeline) -> dict:
 
 
 def connection(source, ctx: Context) -> dict:
+    """Where the customer connects; a dedicated line leaves its substation at a bay of the supply voltage."""
     asset = source.candidate.asset
-    return {"asset_id": asset.asset_id, "kind": asset.kind, "voltage_kv": asset.voltage_kv,
+    voltage = ctx.supply.voltage_kv if asset.kind == "substation" else asset.voltage_kv
+    return {"asset_id": asset.asset_id, "kind": asset.kind, "voltage_kv": voltage,
             "point": ctx.grid.to_lonlat(source.candidate.point_xy), "capacity_asset_id": source.capacity_asset.asset_id,
             "distance_m": round(source.candidate.distance_m, 1), "route_length_m": round(source.route_length_m, 1),
             "open_capacity_kva": round(source.open_kva, 1), "conductor": source.conductor.name}

@@ -9,6 +9,7 @@ from scheme_builder.grid import Candidate, Grid
 
 LV_KINDS = ("distribution_transformer",)
 HV_KINDS = ("feeder", "ring_main_unit", "switching_station")
+LINE_OWNERS = ("feeder", "substation")      # assets whose connection is a line of their own
 
 
 @dataclass
@@ -39,9 +40,12 @@ class Source:
 
     @property
     def independence(self) -> dict:
-        asset = self.candidate.asset
-        feeder = asset.asset_id if asset.kind == "feeder" else asset.feeder_id
-        return {"feeder": feeder, "substation": self.capacity_asset.substation_id, "none": asset.asset_id}
+        """What must differ between two sources of one customer: a dedicated line from a substation is a
+        feeder of its own, and its substation is the station itself."""
+        asset, owner = self.candidate.asset, self.capacity_asset
+        feeder = asset.asset_id if asset.kind in LINE_OWNERS else asset.feeder_id
+        substation = owner.asset_id if owner.kind == "substation" else owner.substation_id
+        return {"feeder": feeder, "substation": substation, "none": asset.asset_id}
 
 
 def supply_radius_m(asset, supply, policy) -> float:
@@ -63,7 +67,39 @@ def search(point, ctx: Context) -> list:
         sources = [s for s in (evaluate(c, ctx) for c in found) if s is not None]
         if len(sources) >= 3:
             break
+    if not ctx.supply.is_lv and all(s.upgrade_first for s in sources):
+        sources += dedicated_lines(point, ctx)
     return sorted(sources, key=lambda s: (s.upgrade_first, s.score, s.candidate.asset.asset_id))
+
+
+def dedicated_lines(point, ctx: Context) -> list:
+    """专线 (docs/ENGINEERING.md §4a): a line of its own from a substation's spare bay of the supply
+    voltage, within the supply radius, when no public line carries the load without works."""
+    bay = f"{ctx.supply.voltage_kv:g}"
+    radius = max(ctx.policy.engineering["search_radii_m"]["hv"])
+    stations = [c for c in ctx.grid.within(point, radius, ("substation",))
+                if (c.asset.spare_bays or {}).get(bay, 0) > 0
+                and c.distance_m <= supply_radius_m(c.asset, ctx.supply, ctx.policy)]
+    ctx.candidates_seen += len(stations)
+    return [s for s in (dedicated_line(c, ctx) for c in stations) if s is not None]
+
+
+def dedicated_line(candidate: Candidate, ctx: Context) -> Optional[Source]:
+    station, requested = candidate.asset, ctx.request["capacity_kva"]
+    extra = ctx.reserved.get(station.asset_id, 0.0)
+    headroom = capacity.n_minus_1_headroom_kva(station, requested + extra, ctx.policy)
+    if headroom is None:
+        return skip(ctx, station, "变电站缺少主变台数、容量或负荷数据，无法校核专线")
+    if headroom < 0:
+        return skip(ctx, station, f"专线：电源变电站主变 N-1 后容量不足（缺 {-headroom:.0f} kVA）")
+    conductor = choose(candidate, ctx)
+    if conductor is None:
+        return skip(ctx, station, "专线：" + electrical.no_conductor_cause(ctx.supply, requested, ctx.policy))
+    row = cost.cost_row(ctx.policy, "hv_bay_yuan")
+    works = cost.line_works(ctx.supply, conductor.construction, route_m(candidate, ctx), False, ctx.policy)
+    works = [(f"{station.asset_id} 备用间隔出线（专线）", row["low"], row["high"], row["source"])] + works
+    open_kva = headroom + requested
+    return source_of(candidate, station, open_kva, conductor, works, False, extra, ctx)
 
 
 def voltage_matches(asset, supply) -> bool:
@@ -96,23 +132,35 @@ def evaluate(candidate: Candidate, ctx: Context) -> Optional[Source]:
         relief = capacity_relief(owner, substation, candidate, requested, extra, ctx)
         if relief is None:
             return skip(ctx, asset, f"可开放容量 {open_kva:.0f} kVA 小于 {requested:g} kVA，且无可行的增容方案")
-    detour, _ = ctx.policy.number("detour_factor")
-    route_m = candidate.distance_m * detour
-    conductor = electrical.choose_conductor(ctx.supply, ctx.request["capacity_kw"], ctx.request["power_factor"],
-                                            requested, route_m / 1000, asset.area_class, ctx.policy,
-                                            asset.voltage_pct)
+    conductor = choose(candidate, ctx)
     if conductor is None:
         low = f"（接入点电压已偏低 {-asset.voltage_pct:g}%）" if asset.voltage_pct < 0 else ""
         return skip(ctx, asset, electrical.no_conductor_cause(ctx.supply, requested, ctx.policy) + low)
-    works = cost.line_works(ctx.supply, conductor.construction, route_m, asset.kind == "feeder", ctx.policy,
-                            conductor.circuits)
-    works += relief
+    works = cost.line_works(ctx.supply, conductor.construction, route_m(candidate, ctx), asset.kind == "feeder",
+                            ctx.policy, conductor.circuits)
+    return source_of(candidate, owner, open_kva, conductor, works + relief, bool(relief), extra, ctx)
+
+
+def route_m(candidate: Candidate, ctx: Context) -> float:
+    detour, _ = ctx.policy.number("detour_factor")
+    return candidate.distance_m * detour
+
+
+def choose(candidate: Candidate, ctx: Context):
+    """The conductor for the route to ``candidate`` (None: none carries the load within the ΔU limit)."""
+    req = ctx.request
+    return electrical.choose_conductor(ctx.supply, req["capacity_kw"], req["power_factor"], req["capacity_kva"],
+                                       route_m(candidate, ctx) / 1000, candidate.asset.area_class, ctx.policy,
+                                       candidate.asset.voltage_pct)
+
+
+def source_of(candidate, owner, open_kva, conductor, works, upgrade_first, extra, ctx: Context) -> Source:
+    requested = ctx.request["capacity_kva"]
     drop_limit, _ = electrical.drop_limit_pct(ctx.supply, ctx.policy)
-    spare = open_kva - requested
-    score = ranking.score(sum(w[2] for w in works), conductor.voltage_drop_pct, drop_limit, spare, requested,
-                          bool(relief), ctx.policy.engineering["ranking"])
-    return Source(candidate, owner, open_kva, capacity.load_rate_after(owner, requested, extra), route_m,
-                  conductor, bool(relief), tuple(works), score)
+    score = ranking.score(sum(w[2] for w in works), conductor.voltage_drop_pct, drop_limit, open_kva - requested,
+                          requested, upgrade_first, ctx.policy.engineering["ranking"])
+    return Source(candidate, owner, open_kva, capacity.load_rate_after(owner, requested, extra),
+                  route_m(candidate, ctx), conductor, upgrade_first, tuple(works), score)
 
 
 def capacity_relief(owner, substation, candidate: Candidate, requested, extra, ctx: Context):

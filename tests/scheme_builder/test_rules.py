@@ -90,7 +90,7 @@ def test_a_full_feeder_is_relieved_by_a_priced_new_feeder_from_a_spare_bay(build
     station = {**substation("S1", 0, 2000, 80000, 20000, 2)}
     station["properties"]["spare_bays"] = {"10": 1}
     held = build(scheme_request(capacity_kva=1000), tied, station, reserved={"F1": 3500})
-    option = held["options"][0]
+    option = next(o for o in held["options"] if o["connection"]["asset_id"] == "F1")
     assert option["upgrade_first"] is True and held["decision"] != "manual"
     relief = [w for w in option["works"] if "备用间隔新出" in w]
     assert relief and "F1" in relief[0]
@@ -302,3 +302,50 @@ def test_lv_lines_are_overhead_in_c_and_d_areas(build):
     urban = build(request, transformer("TX1", 200, 0, area_class="B"))["options"][0]
     assert rural["conductor"].startswith("JKLYJ") and any("架空" in w for w in rural["works"])
     assert urban["conductor"].startswith(("YJ", "2×", "3×")) and any("电缆" in w for w in urban["works"])
+
+
+BAY_LOW, CABLE_LOW_PER_KM = 300_000, 290_000       # engineering.json typical_cost: hv_bay_yuan, hv_cable_yuan_per_km
+
+
+def station_with_bays(asset_id, east, north, bays=1, peak_kva=20000, transformers=2) -> dict:
+    station = substation(asset_id, east, north, 80000, peak_kva, transformers)
+    station["properties"].update(spare_bays={"10": bays}, area_class="B")
+    return station
+
+
+def test_a_large_customer_the_public_lines_cannot_carry_gets_a_dedicated_line(build):
+    """docs/ENGINEERING.md §4a: a line of its own from a spare 10 kV bay, priced with the bay; not manual."""
+    full = feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=8000, peak_kva=7000, substation_id="S9")
+    scheme = build(scheme_request(capacity_kva=6000), full, station_with_bays("S1", 0, 1500))
+    option = scheme["options"][0]
+    assert scheme["decision"] != "manual" and option["connection"]["kind"] == "substation"
+    assert option["connection"]["asset_id"] == "S1" and option["upgrade_first"] is False
+    assert option["connection"]["voltage_kv"] == 10 and scheme["supply_voltage_kv"] == 10     # the bay, not 110 kV
+    assert option["distance_m"] == pytest.approx(1500, abs=1) and option["route_length_m"] == pytest.approx(1950, abs=2)
+    assert option["works"][0] == "S1 备用间隔出线（专线）"
+    # 80000 × 0.65 − 20000 = 32000 kVA before the request; a bay and 1.95 km of cable (B area)
+    assert option["open_capacity_kva"] == 32000
+    assert option["cost_estimate_yuan"]["low"] == round((BAY_LOW + CABLE_LOW_PER_KM * 1.95) / 100) * 100
+    assert 0 < option["voltage_drop_pct"] < 7
+
+
+def test_no_dedicated_line_while_a_public_line_carries_the_load(build):
+    free = feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=10000, peak_kva=1000)
+    scheme = build(scheme_request(capacity_kva=2000), free, station_with_bays("S1", 0, 1500))
+    assert [o["connection"]["kind"] for o in scheme["options"]] == ["feeder"]
+
+
+def test_a_dedicated_line_needs_the_substation_to_survive_n_minus_1(build):
+    scheme = build(scheme_request(capacity_kva=6000), station_with_bays("S1", 0, 1500, peak_kva=50000))
+    assert scheme["decision"] == "manual"
+    skipped = [row["value"] for row in scheme["explanation"] if row["rule"] == "skipped"]
+    assert any(v.startswith("S1，专线") and "N-1" in v for v in skipped), skipped
+    unknown = build(scheme_request(capacity_kva=6000), station_with_bays("S1", 0, 1500, transformers=0))
+    assert any("无法校核专线" in row["value"] for row in unknown["explanation"] if row["rule"] == "skipped")
+
+
+def test_two_substations_give_an_important_customer_two_independent_dedicated_lines(build):
+    scheme = build(scheme_request(capacity_kva=5000, reliability_class="level1"),
+                   station_with_bays("S1", 0, 1500), station_with_bays("S2", 0, -2000))
+    assert scheme["decision"] == "cosign"
+    assert sorted(s["asset_id"] for s in scheme["options"][0]["sources"]) == ["S1", "S2"]

@@ -15,10 +15,14 @@ function supplyRadiusM(asset, supply, policy) {
   return table[asset.area_class] ?? table.C;
 }
 
+const LINE_OWNERS = ['feeder', 'substation'];      // assets whose connection is a line of their own
+
+/** What must differ between two sources of one customer (a dedicated line is a feeder of its own). */
 export function independence(source) {
   const { asset } = source.candidate;
-  return { feeder: asset.kind === 'feeder' ? asset.asset_id : asset.feeder_id, substation: source.capacity_asset.substation_id,
-    none: asset.asset_id };
+  const owner = source.capacity_asset;
+  return { feeder: LINE_OWNERS.includes(asset.kind) ? asset.asset_id : asset.feeder_id,
+    substation: owner.kind === 'substation' ? owner.asset_id : owner.substation_id, none: asset.asset_id };
 }
 
 /** Evaluated sources, best first, growing the search radius until three fit or the radius ends. */
@@ -35,6 +39,7 @@ export function search(point, ctx) {
     sources = found.map((c) => evaluate(c, ctx)).filter((s) => s !== null);
     if (sources.length >= 3) break;
   }
+  if (!lv && sources.every((s) => s.upgrade_first)) sources.push(...dedicatedLines(point, ctx));
   return sources.sort((a, b) => (a.upgrade_first - b.upgrade_first) || (a.score - b.score)
     || compare(a.candidate.asset.asset_id, b.candidate.asset.asset_id));
 }
@@ -65,21 +70,59 @@ function evaluate(candidate, ctx) {
       return skip(ctx, asset, `可开放容量 ${fixedHalfEven(openKva, 0)} kVA 小于 ${formatG(requested)} kVA，且无可行的增容方案`);
     }
   }
-  const [detour] = ctx.policy.number('detour_factor');
-  const routeM = candidate.distance_m * detour;
-  const conductor = electrical.chooseConductor(ctx.supply, ctx.request.capacity_kw, ctx.request.power_factor, requested,
-    routeM / 1000, asset.area_class, ctx.policy, asset.voltage_pct);
+  const conductor = choose(candidate, ctx);
   if (conductor === null) {
     const low = asset.voltage_pct < 0 ? `（接入点电压已偏低 ${formatG(-asset.voltage_pct)}%）` : '';
     return skip(ctx, asset, electrical.noConductorCause(ctx.supply, requested, ctx.policy) + low);
   }
-  const works = [...cost.lineWorks(ctx.supply, conductor.construction, routeM, asset.kind === 'feeder', ctx.policy,
+  const works = [...cost.lineWorks(ctx.supply, conductor.construction, routeM(candidate, ctx), asset.kind === 'feeder', ctx.policy,
     conductor.circuits), ...relief];
+  return sourceOf(candidate, owner, openKva, conductor, works, relief.length > 0, extra, ctx);
+}
+
+/** 专线 (docs/ENGINEERING.md §4a): a line of its own from a substation's spare bay of the supply voltage. */
+function dedicatedLines(point, ctx) {
+  const bay = formatG(ctx.supply.voltage_kv);
+  const radius = Math.max(...ctx.policy.engineering.search_radii_m.hv);
+  const stations = ctx.grid.within(point, radius, ['substation'])
+    .filter((c) => ((c.asset.spare_bays || {})[bay] ?? 0) > 0 && c.distance_m <= supplyRadiusM(c.asset, ctx.supply, ctx.policy));
+  ctx.candidates_seen += stations.length;
+  return stations.map((c) => dedicatedLine(c, ctx)).filter((s) => s !== null);
+}
+
+function dedicatedLine(candidate, ctx) {
+  const station = candidate.asset;
+  const requested = ctx.request.capacity_kva;
+  const extra = ctx.reserved[station.asset_id] ?? 0.0;
+  const headroom = capacity.nMinus1HeadroomKva(station, requested + extra, ctx.policy);
+  if (headroom === null) return skip(ctx, station, '变电站缺少主变台数、容量或负荷数据，无法校核专线');
+  if (headroom < 0) return skip(ctx, station, `专线：电源变电站主变 N-1 后容量不足（缺 ${fixedHalfEven(-headroom, 0)} kVA）`);
+  const conductor = choose(candidate, ctx);
+  if (conductor === null) return skip(ctx, station, `专线：${electrical.noConductorCause(ctx.supply, requested, ctx.policy)}`);
+  const row = ctx.policy.engineering.typical_cost.hv_bay_yuan;
+  const works = [[`${station.asset_id} 备用间隔出线（专线）`, row.low, row.high, row.source],
+    ...cost.lineWorks(ctx.supply, conductor.construction, routeM(candidate, ctx), false, ctx.policy)];
+  return sourceOf(candidate, station, headroom + requested, conductor, works, false, extra, ctx);
+}
+
+function routeM(candidate, ctx) {
+  const [detour] = ctx.policy.number('detour_factor');
+  return candidate.distance_m * detour;
+}
+
+function choose(candidate, ctx) {
+  const req = ctx.request;
+  return electrical.chooseConductor(ctx.supply, req.capacity_kw, req.power_factor, req.capacity_kva,
+    routeM(candidate, ctx) / 1000, candidate.asset.area_class, ctx.policy, candidate.asset.voltage_pct);
+}
+
+function sourceOf(candidate, owner, openKva, conductor, works, upgradeFirst, extra, ctx) {
+  const requested = ctx.request.capacity_kva;
   const [dropLimit] = electrical.dropLimitPct(ctx.supply, ctx.policy);
   const total = works.reduce((sum, w) => sum + w[2], 0);
   return { candidate, capacity_asset: owner, open_kva: openKva, load_rate_after: capacity.loadRateAfter(owner, requested, extra),
-    route_length_m: routeM, conductor, upgrade_first: relief.length > 0, works,
-    score: score(total, conductor.voltage_drop_pct, dropLimit, openKva - requested, requested, relief.length > 0,
+    route_length_m: routeM(candidate, ctx), conductor, upgrade_first: upgradeFirst, works,
+    score: score(total, conductor.voltage_drop_pct, dropLimit, openKva - requested, requested, upgradeFirst,
       ctx.policy.engineering.ranking) };
 }
 
