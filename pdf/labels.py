@@ -21,6 +21,7 @@ def label(table: dict, code) -> str:
 ASSET_KINDS = {"distribution_transformer": "配电变压器", "ring_main_unit": "环网柜", "switching_station": "开关站",
                "substation": "变电站", "feeder": "10 千伏线路", "manual": "人工确定"}
 RULES = {"lv_limit_kw": "低压接入容量上限（千瓦）", "direct_connection_limit_kva": "直接接入容量上限（千伏安）",
+         "cosign_online_min_kv": "接入方案网上会签电压（千伏及以上）",
          "single_phase_limit_kw": "单相供电容量上限（千瓦）", "supply_voltage_kv": "供电电压（千伏）",
          "sources": "电源数量", "detour_factor": "线路路径系数", "voltage_drop_limit_pct": "电压偏差限值（%）",
          "lv_direct_meter_max_a": "低压直接计量电流上限（安）",

@@ -126,6 +126,10 @@ def option_rules(ctx: Context, pipeline, options) -> list:
 
 
 def manual_reason(ctx: Context, needs) -> str:
+    if not ctx.candidates_seen and ctx.supply.voltage_kv > 20:
+        kv, direct = f"{ctx.supply.voltage_kv:g}", ctx.policy.scheme.direct_connection_limit_kva.value
+        return (f"报装容量 {ctx.request['capacity_kva']:g} kVA 超过直接接入上限 {direct:g} kVA，需 {kv} 千伏专线；"
+                f"供电半径内没有 {kv} 千伏备用间隔：由后台人工编制方案")
     if not ctx.candidates_seen:
         return "供电半径内没有可接入点：由后台人工编制方案"
     if ctx.skipped and all("负面清单" in why for _id, why in ctx.skipped):

@@ -1,4 +1,5 @@
 """Works, their cost range from the typical-cost table, and who pays (docs/DOMAIN.md §4, docs/ENGINEERING.md §7)."""
+from scheme_builder.electrical import voltage_class
 from scheme_builder.pack import Pack
 
 
@@ -17,7 +18,7 @@ def line_works(supply, construction, route_length_m, via_new_rmu, policy: Pack, 
         kind = "低压电缆" if construction == "cable" else "低压架空绝缘线"
         return [(f"{kind} {route_length_m:.0f} 米{parallel}", row["low"] * length, row["high"] * length,
                  row["source"])]
-    row = cost_row(policy, f"hv_{construction}_yuan_per_km")
+    row = cost_row(policy, f"{voltage_class(supply)}_{construction}_yuan_per_km")
     label = "电缆线路" if construction == "cable" else "架空线路"
     items = [(f"{supply.voltage_kv:g} 千伏{label} {route_length_m:.0f} 米", row["low"] * route_length_m / 1000,
               row["high"] * route_length_m / 1000, row["source"])]

@@ -42,8 +42,28 @@ def supply_voltage(capacity_kw, capacity_kva, phase, customer_class, policy: Pac
         return Supply(policy.number("lv_nominal_kv")[0], 3, None, tuple(explained))   # ΔU % and currents on it
     level = next(row for row in policy.engineering["hv_levels"] if row["max_kva"] is None or capacity_kva <= row["max_kva"])
     explained.append(rule("supply_voltage_kv", level["voltage_kv"], level["source"]))
-    reason = None if capacity_kva <= direct else f"报装容量 {capacity_kva:g} kVA 超过直接接入上限 {direct:g} kVA"
+    supply = Supply(level["voltage_kv"], 3, None, ())
+    reason = None
+    if capacity_kva > direct and not cosigned_online(supply, policy):
+        reason = f"报装容量 {capacity_kva:g} kVA 超过直接接入上限 {direct:g} kVA"
+    elif capacity_kva > direct:
+        explained.append(rule_of("cosign_online_min_kv", policy.scheme.cosign_online_min_kv))
     return Supply(level["voltage_kv"], 3, reason, tuple(explained))
+
+
+def cosigned_online(supply: Supply, policy: Pack) -> bool:
+    """Above the direct-connection limit the region computes the access scheme and co-signs it online
+    (Changzhou, 35 kV and up) — where the engineering tables have conductors for that voltage."""
+    rule_ = policy.scheme.cosign_online_min_kv
+    return bool(rule_ and supply.voltage_kv >= rule_.value
+                and any(row["voltage"] == voltage_class(supply) for row in policy.engineering["conductors"]))
+
+
+def voltage_class(supply: Supply) -> str:
+    """The conductor and cost tables' class: "lv", "hv" (10/20 kV) or "35kv"."""
+    if supply.is_lv:
+        return "lv"
+    return "hv" if supply.voltage_kv <= 20 else f"{supply.voltage_kv:g}kv"
 
 
 def load_current_a(capacity_kva, supply: Supply) -> float:
@@ -60,7 +80,7 @@ def voltage_drop_pct(p_kw, power_factor, r0, x0, length_km, supply: Supply) -> f
 
 
 def drop_limit_pct(supply: Supply, policy: Pack):
-    key = "single_phase" if supply.phase == 1 else "three_phase"
+    key = "single_phase" if supply.phase == 1 else "three_phase" if supply.voltage_kv <= 20 else "35kv_and_above"
     return policy.number("voltage_drop_limit_pct", key)
 
 
@@ -79,7 +99,6 @@ def choose_conductor(supply: Supply, p_kw, power_factor, capacity_kva, length_km
     within the GB/T 12325 limit: the connection point's measured deviation (signed) less the new
     section's drop may not fall below −limit."""
     engineering = policy.engineering
-    voltage_class = "lv" if supply.is_lv else "hv"
     by_area = engineering["lv_construction_by_area" if supply.is_lv else "hv_construction_by_area"]
     construction = by_area.get(area_class, "overhead")
     current = load_current_a(capacity_kva, supply)
@@ -88,7 +107,7 @@ def choose_conductor(supply: Supply, p_kw, power_factor, capacity_kva, length_km
     circuits = range(1, engineering["lv_parallel_max"]["value"] + 1) if supply.is_lv else (1,)
     for count in circuits:                    # one cable of each size first, then two in parallel, …
         for row in engineering["conductors"]:
-            if (row["voltage"] != voltage_class or row["construction"] != construction
+            if (row["voltage"] != voltage_class(supply) or row["construction"] != construction
                     or row["ampacity_a"] * count < current):
                 continue
             drop = voltage_drop_pct(p_kw, power_factor, row["r0"] / count, row["x0"] / count, length_km, supply)
@@ -100,8 +119,7 @@ def choose_conductor(supply: Supply, p_kw, power_factor, capacity_kva, length_km
 
 def no_conductor_cause(supply: Supply, capacity_kva, policy: Pack) -> str:
     """Why no conductor fits: the current beyond what the parallel cables carry, or the voltage drop."""
-    voltage_class = "lv" if supply.is_lv else "hv"
-    most = max(row["ampacity_a"] for row in policy.engineering["conductors"] if row["voltage"] == voltage_class)
+    most = max(row["ampacity_a"] for row in policy.engineering["conductors"] if row["voltage"] == voltage_class(supply))
     most *= policy.engineering["lv_parallel_max"]["value"] if supply.is_lv else 1
     current = load_current_a(capacity_kva, supply)
     return f"电流 {current:.0f} A 超过可选导线载流量 {most:.0f} A" if current > most else "各型号导线电压降均超限"

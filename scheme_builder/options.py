@@ -95,7 +95,7 @@ def dedicated_line(candidate: Candidate, ctx: Context) -> Optional[Source]:
     conductor = choose(candidate, ctx)
     if conductor is None:
         return skip(ctx, station, "专线：" + electrical.no_conductor_cause(ctx.supply, requested, ctx.policy))
-    row = cost.cost_row(ctx.policy, "hv_bay_yuan")
+    row = cost.cost_row(ctx.policy, f"{electrical.voltage_class(ctx.supply)}_bay_yuan")
     works = cost.line_works(ctx.supply, conductor.construction, route_m(candidate, ctx), False, ctx.policy)
     works = [(f"{station.asset_id} 备用间隔出线（专线）", row["low"], row["high"], row["source"])] + works
     open_kva = headroom + requested
@@ -103,8 +103,9 @@ def dedicated_line(candidate: Candidate, ctx: Context) -> Optional[Source]:
 
 
 def voltage_matches(asset, supply) -> bool:
-    """LV points serve LV; 10 kV requests connect to 10 or 20 kV assets (20 kV grids)."""
-    return supply.is_lv or 10 <= asset.voltage_kv <= 20
+    """LV points serve LV; 10 kV requests connect to 10 or 20 kV assets (20 kV grids); above 20 kV only a
+    dedicated line from a bay of that voltage serves."""
+    return supply.is_lv or (supply.voltage_kv <= 20 and 10 <= asset.voltage_kv <= 20)
 
 
 def capacity_asset(candidate: Candidate, grid: Grid):

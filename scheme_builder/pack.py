@@ -132,6 +132,8 @@ class SchemeRules:
     validity_lv_days: Sourced          # a signed scheme holds its capacity this long (calendar days) …
     validity_hv_days: Sourced          # … unless the customer is connected first
     lv_limit_customer_classes: Optional[frozenset] = None    # None: every class; others: 供电营业规则's limit
+    cosign_online_min_kv: Optional[Sourced] = None   # from this voltage up, access schemes are computed and
+                                                     # co-signed online (Changzhou 35 kV); None: manual
 
 
 @dataclass(frozen=True)
@@ -259,7 +261,7 @@ def scheme_rules(data) -> SchemeRules:
     return build(SchemeRules, data, investment_boundary=boundary, banned_fees=fees, banned_practices=fees,
                  lv_limit_customer_classes=optional_set,
                  **{key: sourced for key in ("lv_limit_kw", "direct_connection_limit_kva", "filing_max_route_m",
-                                             "validity_lv_days", "validity_hv_days")})
+                                             "validity_lv_days", "validity_hv_days", "cosign_online_min_kv")})
 
 
 def pack_from_dict(data: dict, engineering: dict) -> Pack:

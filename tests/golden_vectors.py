@@ -6,7 +6,7 @@ For every policy pack: a synthetic city grid of its region and a hand-made grid 
 city lacks (substations with N-1 data and spare bays, low voltage at a point, the negative list, a
 switching station with no rated feeder, a 20 kV line), and a few hundred generated requests (LV and
 HV, single-phase, important customers, zones, reservations, points outside the grid, invalid
-fields). Each case carries the full expected scheme (or the error and its fields); the JavaScript
+fields, and 35 kV requests above the direct-connection limit). Each case carries the full expected scheme (or the error and its fields); the JavaScript
 port must reproduce it and its ``scheme_hash`` exactly. ``make test`` regenerates the file, so the two
 builders cannot drift apart.
 """
@@ -132,6 +132,13 @@ def vectors(seed=20261128) -> dict:
             reserved = {rng.choice(assets): round(rng.uniform(50, 3000), 1)} if rng.random() < 0.25 else {}
             cases.append({"pack": pack.id, "grid": name, "request": request, "reserved": reserved,
                           **outcome(request, pack, built[name], reserved)})
+        special = entries[1]["name"]
+        for kva in (9000, 15000, 39000):          # above the direct-connection limit: 35 kV
+            lon, lat = layout.lonlat(600, rng.uniform(-300, 300))
+            request = {"business_type": "hv_new", "customer_class": "non_resident", "capacity_kva": float(kva),
+                       "location": {"lon": lon, "lat": lat}, **({"zone": pack.zones[0].zone} if pack.zone_required else {})}
+            cases.append({"pack": pack.id, "grid": special, "request": request, "reserved": {},
+                          **outcome(request, pack, built[special], {})})
     return {"engineering": ENGINEERING, "packs": packs, "grids": grids, "cases": cases}
 
 

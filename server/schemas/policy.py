@@ -110,6 +110,7 @@ class SchemeRulesSchema(Schema):
     validity_hv_days = fields.Nested(SourcedNumberSchema, required=True)
     lv_limit_customer_classes = fields.List(fields.String(validate=validate.OneOf(CUSTOMER_CLASSES)), allow_none=True,
                                           load_default=None)
+    cosign_online_min_kv = fields.Nested(SourcedNumberSchema, allow_none=True, load_default=None)
 
 
 class PackSchema(Schema):

@@ -280,8 +280,8 @@ def policies_page():
 def policy_rows(pack) -> list:
     """(rule, value, source, assumed) of the pack's scheme rules, zones and whole-process limits."""
     scheme, rows = pack.scheme, []
-    for name in ("lv_limit_kw", "direct_connection_limit_kva", "filing_max_route_m", "validity_lv_days",
-                 "validity_hv_days"):
+    for name in ("lv_limit_kw", "direct_connection_limit_kva", "cosign_online_min_kv", "filing_max_route_m",
+                 "validity_lv_days", "validity_hv_days"):
         rule = getattr(scheme, name)
         if rule:
             rows.append((name, rule.value, rule.source, rule.assumed))

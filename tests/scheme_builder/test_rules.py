@@ -349,3 +349,34 @@ def test_two_substations_give_an_important_customer_two_independent_dedicated_li
                    station_with_bays("S1", 0, 1500), station_with_bays("S2", 0, -2000))
     assert scheme["decision"] == "cosign"
     assert sorted(s["asset_id"] for s in scheme["options"][0]["sources"]) == ["S1", "S2"]
+
+
+def station_with_35kv_bay(asset_id, east, north, peak_kva=60000) -> dict:
+    station = substation(asset_id, east, north, 180000, peak_kva, 3)
+    station["properties"].update(spare_bays={"35": 1}, area_class="C")
+    return station
+
+
+def test_changzhou_computes_a_35_kv_scheme_from_a_35_kv_bay_and_co_signs_it(build):
+    """000 measure 8: 「对 35 千伏及以上客户，实行接入方案网上会签」: computed, then co-signed online."""
+    public = feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=20000, peak_kva=1000)     # 10 kV: not for 35 kV
+    scheme = build(scheme_request(capacity_kva=12000), public, station_with_35kv_bay("S35", 0, 4000))
+    assert scheme["decision"] == "cosign" and scheme["supply_voltage_kv"] == 35
+    option = scheme["options"][0]
+    assert option["connection"] == {**option["connection"], "asset_id": "S35", "kind": "substation", "voltage_kv": 35}
+    assert option["conductor"] == "JL/G1A-240/30"                  # C area: overhead
+    assert option["works"][0] == "S35 备用间隔出线（专线）" and option["works"][1].startswith("35 千伏架空线路")
+    assert option["metering"] == "high_supply_high_metering"
+    assert any(row["rule"] == "cosign_online_min_kv" and row["value"] == 35 for row in scheme["explanation"])
+    limit = next(row for row in scheme["explanation"] if row["rule"] == "voltage_drop_limit_pct")
+    assert limit["value"] == 5 and "35 kV" in limit["source"]
+
+
+def test_without_a_35_kv_bay_the_scheme_is_manual_and_says_why(build):
+    scheme = build(scheme_request(capacity_kva=12000), feeder("F1", [(-3000, 300), (3000, 300)]))
+    assert scheme["decision"] == "manual" and "35 千伏备用间隔" in scheme["manual_reason"]
+
+
+def test_a_region_without_online_co_signing_leaves_35_kv_to_a_manual_scheme(build):
+    scheme = build(scheme_request(capacity_kva=12000), station_with_35kv_bay("S35", 0, 4000), pack="shanghai-2020")
+    assert scheme["decision"] == "manual" and "直接接入上限" in scheme["manual_reason"]

@@ -115,6 +115,12 @@ function optionRules(ctx, pipeline) {
 }
 
 function manualReason(ctx, needs) {
+  if (!ctx.candidates_seen && ctx.supply.voltage_kv > 20) {
+    const kv = formatG(ctx.supply.voltage_kv);
+    const direct = formatG(ctx.policy.scheme.direct_connection_limit_kva.value);
+    return `报装容量 ${formatG(ctx.request.capacity_kva)} kVA 超过直接接入上限 ${direct} kVA，需 ${kv} 千伏专线；`
+      + `供电半径内没有 ${kv} 千伏备用间隔：由后台人工编制方案`;
+  }
   if (!ctx.candidates_seen) return '供电半径内没有可接入点：由后台人工编制方案';
   if (ctx.skipped.length && ctx.skipped.every(([, why]) => why.includes('负面清单'))) return '附近可用接入点均列入电网受限负面清单：由后台人工编制方案';
   if (needs.sources > 1) return `没有满足要求的 ${needs.sources} 路独立电源：由后台人工编制方案`;

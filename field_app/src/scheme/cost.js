@@ -1,6 +1,6 @@
 /** Works, their cost range from the typical-cost table, and who pays (scheme_builder/cost.py). */
 import { fixedHalfEven, formatG, pyRound } from './canon.js';
-import { isLv } from './electrical.js';
+import { isLv, voltageClass } from './electrical.js';
 
 const costRow = (policy, key) => policy.engineering.typical_cost[key];
 
@@ -15,7 +15,7 @@ export function lineWorks(supply, construction, routeLengthM, viaNewRmu, policy,
     const kind = construction === 'cable' ? '低压电缆' : '低压架空绝缘线';
     return [[`${kind} ${fixedHalfEven(routeLengthM, 0)} 米${parallel}`, row.low * length, row.high * length, row.source]];
   }
-  const row = costRow(policy, `hv_${construction}_yuan_per_km`);
+  const row = costRow(policy, `${voltageClass(supply)}_${construction}_yuan_per_km`);
   const label = construction === 'cable' ? '电缆线路' : '架空线路';
   const items = [[`${formatG(supply.voltage_kv)} 千伏${label} ${fixedHalfEven(routeLengthM, 0)} 米`,
     row.low * routeLengthM / 1000, row.high * routeLengthM / 1000, row.source]];

@@ -26,8 +26,27 @@ export function supplyVoltage(capacityKw, capacityKva, phase, customerClass, pol
   }
   const level = policy.engineering.hv_levels.find((row) => row.max_kva === null || capacityKva <= row.max_kva);
   explained.push(rule('supply_voltage_kv', level.voltage_kv, level.source));
-  const reason = capacityKva <= direct ? null : `报装容量 ${formatG(capacityKva)} kVA 超过直接接入上限 ${formatG(direct)} kVA`;
-  return { voltage_kv: level.voltage_kv, phase: 3, manual_reason: reason, explanation: explained };
+  const supply = { voltage_kv: level.voltage_kv, phase: 3 };
+  let reason = null;
+  if (capacityKva > direct && !cosignedOnline(supply, policy)) {
+    reason = `报装容量 ${formatG(capacityKva)} kVA 超过直接接入上限 ${formatG(direct)} kVA`;
+  } else if (capacityKva > direct) {
+    explained.push(ruleOf('cosign_online_min_kv', policy.scheme.cosign_online_min_kv));
+  }
+  return { ...supply, manual_reason: reason, explanation: explained };
+}
+
+/** Above the direct-connection limit, computed and co-signed online where the pack says so (Changzhou 35 kV). */
+export function cosignedOnline(supply, policy) {
+  const limit = policy.scheme.cosign_online_min_kv;
+  return Boolean(limit && supply.voltage_kv >= limit.value
+    && policy.engineering.conductors.some((row) => row.voltage === voltageClass(supply)));
+}
+
+/** The conductor and cost tables' class: "lv", "hv" (10/20 kV) or "35kv". */
+export function voltageClass(supply) {
+  if (isLv(supply)) return 'lv';
+  return supply.voltage_kv <= 20 ? 'hv' : `${formatG(supply.voltage_kv)}kv`;
 }
 
 export function loadCurrentA(capacityKva, supply) {
@@ -42,13 +61,13 @@ export function voltageDropPct(pKw, powerFactor, r0, x0, lengthKm, supply) {
 }
 
 export function dropLimitPct(supply, policy) {
-  return policy.number('voltage_drop_limit_pct', supply.phase === 1 ? 'single_phase' : 'three_phase');
+  const key = supply.phase === 1 ? 'single_phase' : supply.voltage_kv <= 20 ? 'three_phase' : '35kv_and_above';
+  return policy.number('voltage_drop_limit_pct', key);
 }
 
 /** The cheapest conductor (table order) that carries the current and keeps the terminal within GB/T 12325. */
 export function chooseConductor(supply, pKw, powerFactor, capacityKva, lengthKm, areaClass, policy, deviationPct = 0.0) {
   const { engineering } = policy;
-  const voltageClass = isLv(supply) ? 'lv' : 'hv';
   const byArea = engineering[isLv(supply) ? 'lv_construction_by_area' : 'hv_construction_by_area'];
   const construction = byArea[areaClass] ?? 'overhead';
   const current = loadCurrentA(capacityKva, supply);
@@ -57,7 +76,7 @@ export function chooseConductor(supply, pKw, powerFactor, capacityKva, lengthKm,
   const maxCircuits = isLv(supply) ? engineering.lv_parallel_max.value : 1;
   for (let count = 1; count <= maxCircuits; count += 1) {
     for (const row of engineering.conductors) {
-      if (row.voltage !== voltageClass || row.construction !== construction || row.ampacity_a * count < current) continue;
+      if (row.voltage !== voltageClass(supply) || row.construction !== construction || row.ampacity_a * count < current) continue;
       const drop = voltageDropPct(pKw, powerFactor, row.r0 / count, row.x0 / count, lengthKm, supply);
       if (drop <= limit) {
         return { name: count === 1 ? row.name : `${count}×${row.name}`, construction, ampacity_a: row.ampacity_a * count,
@@ -69,8 +88,7 @@ export function chooseConductor(supply, pKw, powerFactor, capacityKva, lengthKm,
 }
 
 export function noConductorCause(supply, capacityKva, policy) {
-  const voltageClass = isLv(supply) ? 'lv' : 'hv';
-  let most = Math.max(...policy.engineering.conductors.filter((r) => r.voltage === voltageClass).map((r) => r.ampacity_a));
+  let most = Math.max(...policy.engineering.conductors.filter((r) => r.voltage === voltageClass(supply)).map((r) => r.ampacity_a));
   most *= isLv(supply) ? policy.engineering.lv_parallel_max.value : 1;
   const current = loadCurrentA(capacityKva, supply);
   return current > most ? `电流 ${fixedHalfEven(current, 0)} A 超过可选导线载流量 ${fixedHalfEven(most, 0)} A` : '各型号导线电压降均超限';

@@ -33,7 +33,8 @@ export function search(point, ctx) {
   let sources = [];
   for (const radius of radii) {
     ctx.skipped.length = 0;
-    const found = ctx.grid.within(point, radius, kinds).filter((c) => (lv || (c.asset.voltage_kv >= 10 && c.asset.voltage_kv <= 20))
+    const found = ctx.grid.within(point, radius, kinds).filter((c) => (lv || (ctx.supply.voltage_kv <= 20
+      && c.asset.voltage_kv >= 10 && c.asset.voltage_kv <= 20))
       && c.distance_m <= supplyRadiusM(c.asset, ctx.supply, ctx.policy));
     ctx.candidates_seen = found.length;
     sources = found.map((c) => evaluate(c, ctx)).filter((s) => s !== null);
@@ -99,7 +100,7 @@ function dedicatedLine(candidate, ctx) {
   if (headroom < 0) return skip(ctx, station, `专线：电源变电站主变 N-1 后容量不足（缺 ${fixedHalfEven(-headroom, 0)} kVA）`);
   const conductor = choose(candidate, ctx);
   if (conductor === null) return skip(ctx, station, `专线：${electrical.noConductorCause(ctx.supply, requested, ctx.policy)}`);
-  const row = ctx.policy.engineering.typical_cost.hv_bay_yuan;
+  const row = ctx.policy.engineering.typical_cost[`${electrical.voltageClass(ctx.supply)}_bay_yuan`];
   const works = [[`${station.asset_id} 备用间隔出线（专线）`, row.low, row.high, row.source],
     ...cost.lineWorks(ctx.supply, conductor.construction, routeM(candidate, ctx), false, ctx.policy)];
   return sourceOf(candidate, station, headroom + requested, conductor, works, false, extra, ctx);
