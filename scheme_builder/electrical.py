@@ -66,6 +66,11 @@ def voltage_class(supply: Supply) -> str:
     return "hv" if supply.voltage_kv <= 20 else f"{supply.voltage_kv:g}kv"
 
 
+def hv_supply(policy: Pack) -> Supply:
+    """The first HV level (10 kV): what feeds a new transformer site."""
+    return Supply(policy.engineering["hv_levels"][0]["voltage_kv"], 3, None, ())
+
+
 def load_current_a(capacity_kva, supply: Supply) -> float:
     if supply.phase == 1:
         return capacity_kva / supply.voltage_kv

@@ -69,6 +69,8 @@ def search(point, ctx: Context) -> list:
             break
     if not ctx.supply.is_lv and all(s.upgrade_first for s in sources):
         sources += dedicated_lines(point, ctx)
+    if ctx.supply.is_lv and not sources:
+        sources = new_sites(point, ctx)
     return sorted(sources, key=lambda s: (s.upgrade_first, s.score, s.candidate.asset.asset_id))
 
 
@@ -140,6 +142,52 @@ def evaluate(candidate: Candidate, ctx: Context) -> Optional[Source]:
     works = cost.line_works(ctx.supply, conductor.construction, route_m(candidate, ctx), asset.kind == "feeder",
                             ctx.policy, conductor.circuits)
     return source_of(candidate, owner, open_kva, conductor, works + relief, bool(relief), extra, ctx)
+
+
+def new_sites(point, ctx: Context) -> list:
+    """新布点 (docs/ENGINEERING.md §4b): no LV transformer can carry the customer, so a box-type substation
+    beside the customer, fed by a 10 kV line from the nearest public feeder with room for it."""
+    hv = electrical.hv_supply(ctx.policy)
+    rating = site_rating_kva(ctx.request["capacity_kva"], ctx.policy)
+    if rating is None:
+        return []
+    radius = max(ctx.policy.engineering["search_radii_m"]["hv"])
+    for candidate in ctx.grid.within(point, radius, ("feeder",)):
+        site = new_site(candidate, hv, rating, ctx)
+        if site is not None:
+            return [site]
+    return []
+
+
+def site_rating_kva(requested, policy):
+    """The smallest standard transformer that carries ``requested`` within its load limit."""
+    limit = policy.engineering["load_limit"]["distribution_transformer"]["value"]
+    return next((r for r in policy.engineering["transformer_ratings_kva"]["value"] if limit * r >= requested), None)
+
+
+def new_site(candidate: Candidate, hv, rating, ctx: Context) -> Optional[Source]:
+    feeder, requested = candidate.asset, ctx.request["capacity_kva"]
+    if not 10 <= feeder.voltage_kv <= 20 or feeder.negative_list or not feeder.rating_kva:
+        return None
+    if candidate.distance_m > supply_radius_m(feeder, hv, ctx.policy):
+        return None
+    substation = ctx.grid.by_id.get(feeder.substation_id) if feeder.substation_id else None
+    headroom = substation and capacity.n_minus_1_headroom_kva(substation, requested, ctx.policy)
+    if headroom is not None and headroom < 0:
+        return None
+    extra = ctx.reserved.get(feeder.asset_id, 0.0)
+    open_kva = capacity.open_capacity_kva(feeder, ctx.policy, extra)
+    if open_kva < requested:
+        return None
+    route = route_m(candidate, ctx)
+    conductor = electrical.choose_conductor(hv, ctx.request["capacity_kw"], ctx.request["power_factor"], requested,
+                                            route / 1000, feeder.area_class, ctx.policy, feeder.voltage_pct)
+    if conductor is None:
+        return None
+    box = cost.cost_row(ctx.policy, "box_substation_yuan_per_kva")
+    works = [(f"新布点箱式变电站 {rating:g} kVA（客户侧）", box["low"] * rating, box["high"] * rating, box["source"])]
+    works += cost.line_works(hv, conductor.construction, route, False, ctx.policy)
+    return source_of(candidate, feeder, open_kva, conductor, works, False, extra, ctx)
 
 
 def route_m(candidate: Candidate, ctx: Context) -> float:

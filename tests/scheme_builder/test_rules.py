@@ -380,3 +380,24 @@ def test_without_a_35_kv_bay_the_scheme_is_manual_and_says_why(build):
 def test_a_region_without_online_co_signing_leaves_35_kv_to_a_manual_scheme(build):
     scheme = build(scheme_request(capacity_kva=12000), station_with_35kv_bay("S35", 0, 4000), pack="shanghai-2020")
     assert scheme["decision"] == "manual" and "直接接入上限" in scheme["manual_reason"]
+
+
+def test_no_lv_transformer_within_reach_gives_a_new_transformer_site_on_the_nearest_feeder(build):
+    """docs/ENGINEERING.md §4b: 新布点 — a box-type substation beside the customer, fed from a feeder with room."""
+    line = feeder("F1", [(-3000, 800), (3000, 800)], rating_kva=8000, peak_kva=2000)
+    scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=180), line)
+    option = scheme["options"][0]
+    assert scheme["decision"] == "auto" and scheme["supply_voltage_kv"] == 0.38
+    assert option["connection"]["asset_id"] == "F1" and option["connection"]["kind"] == "feeder"
+    # 180 kW / 0.9 = 200 kVA → the smallest rating with 0.8 × r ≥ 200 is 250 kVA; 800 m × 1.3 of 10 kV cable
+    assert option["works"][0] == "新布点箱式变电站 250 kVA（客户侧）"
+    assert option["works"][1] == "10 千伏电缆线路 1040 米"
+    assert option["cost_estimate_yuan"]["low"] == round((400 * 250 + 290_000 * 1.04) / 100) * 100
+    assert option["metering"] == "lv_ct_operated"
+
+
+def test_a_transformer_within_reach_is_preferred_to_a_new_site(build):
+    line = feeder("F1", [(-3000, 800), (3000, 800)], rating_kva=8000, peak_kva=2000)
+    scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=60),
+                   line, transformer("TX1", 80, 0))
+    assert [o["connection"]["asset_id"] for o in scheme["options"]] == ["TX1"]

@@ -49,6 +49,11 @@ export function voltageClass(supply) {
   return supply.voltage_kv <= 20 ? 'hv' : `${formatG(supply.voltage_kv)}kv`;
 }
 
+/** The first HV level (10 kV): what feeds a new transformer site. */
+export function hvSupply(policy) {
+  return { voltage_kv: policy.engineering.hv_levels[0].voltage_kv, phase: 3, manual_reason: null, explanation: [] };
+}
+
 export function loadCurrentA(capacityKva, supply) {
   if (supply.phase === 1) return capacityKva / supply.voltage_kv;
   return capacityKva / (Math.sqrt(3) * supply.voltage_kv);

@@ -41,6 +41,7 @@ export function search(point, ctx) {
     if (sources.length >= 3) break;
   }
   if (!lv && sources.every((s) => s.upgrade_first)) sources.push(...dedicatedLines(point, ctx));
+  if (lv && !sources.length) sources = newSites(point, ctx);
   return sources.sort((a, b) => (a.upgrade_first - b.upgrade_first) || (a.score - b.score)
     || compare(a.candidate.asset.asset_id, b.candidate.asset.asset_id));
 }
@@ -104,6 +105,45 @@ function dedicatedLine(candidate, ctx) {
   const works = [[`${station.asset_id} 备用间隔出线（专线）`, row.low, row.high, row.source],
     ...cost.lineWorks(ctx.supply, conductor.construction, routeM(candidate, ctx), false, ctx.policy)];
   return sourceOf(candidate, station, headroom + requested, conductor, works, false, extra, ctx);
+}
+
+/** 新布点 (docs/ENGINEERING.md §4b): a box-type substation beside the customer, fed from the nearest feeder with room. */
+function newSites(point, ctx) {
+  const hv = electrical.hvSupply(ctx.policy);
+  const rating = siteRatingKva(ctx.request.capacity_kva, ctx.policy);
+  if (rating === null) return [];
+  const radius = Math.max(...ctx.policy.engineering.search_radii_m.hv);
+  for (const candidate of ctx.grid.within(point, radius, ['feeder'])) {
+    const site = newSite(candidate, hv, rating, ctx);
+    if (site !== null) return [site];
+  }
+  return [];
+}
+
+function siteRatingKva(requested, policy) {
+  const limit = policy.engineering.load_limit.distribution_transformer.value;
+  return policy.engineering.transformer_ratings_kva.value.find((r) => limit * r >= requested) ?? null;
+}
+
+function newSite(candidate, hv, rating, ctx) {
+  const feeder = candidate.asset;
+  const requested = ctx.request.capacity_kva;
+  if (!(feeder.voltage_kv >= 10 && feeder.voltage_kv <= 20) || feeder.negative_list || !feeder.rating_kva) return null;
+  if (candidate.distance_m > supplyRadiusM(feeder, hv, ctx.policy)) return null;
+  const substation = feeder.substation_id ? (ctx.grid.byId.get(feeder.substation_id) ?? null) : null;
+  const headroom = substation ? capacity.nMinus1HeadroomKva(substation, requested, ctx.policy) : null;
+  if (headroom !== null && headroom < 0) return null;
+  const extra = ctx.reserved[feeder.asset_id] ?? 0.0;
+  const openKva = capacity.openCapacityKva(feeder, ctx.policy, extra);
+  if (openKva < requested) return null;
+  const route = routeM(candidate, ctx);
+  const conductor = electrical.chooseConductor(hv, ctx.request.capacity_kw, ctx.request.power_factor, requested,
+    route / 1000, feeder.area_class, ctx.policy, feeder.voltage_pct);
+  if (conductor === null) return null;
+  const box = ctx.policy.engineering.typical_cost.box_substation_yuan_per_kva;
+  const works = [[`新布点箱式变电站 ${formatG(rating)} kVA（客户侧）`, box.low * rating, box.high * rating, box.source],
+    ...cost.lineWorks(hv, conductor.construction, route, false, ctx.policy)];
+  return sourceOf(candidate, feeder, openKva, conductor, works, false, extra, ctx);
 }
 
 function routeM(candidate, ctx) {
