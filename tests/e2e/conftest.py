@@ -68,8 +68,9 @@ class Server:
         return session
 
     def stop(self):
+        """Quick shutdown (SIGINT): the test is over, nothing is in flight; SIGTERM's graceful one costs ~2.5 s."""
         if self.process.poll() is None:
-            self.process.terminate()
+            self.process.send_signal(signal.SIGINT)
             self.process.wait(timeout=15)
 
 
