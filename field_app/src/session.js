@@ -3,7 +3,7 @@
  * syncer, and the reference data pulled for the user's region (policy pack, labels). The token is kept
  * so the app works offline for days; it says so when the token has expired or was revoked.
  */
-import { getMeta, openStore, record, records, setMeta } from './db.js';
+import { getMeta, openStore, record, setMeta } from './db.js';
 import { Http } from './http.js';
 import { Syncer } from './sync.js';
 
@@ -46,7 +46,8 @@ export function tokenExpired(auth, now = Date.now()) {
 
 /** The region's newest policy pack and the label tables, as last pulled. */
 export async function reference(db, region) {
-  const packs = (await records(db, 'reference')).filter((r) => r.pack && r.pack.region === region);
+  const range = IDBKeyRange.bound(['reference', 'policy:'], ['reference', 'policy:\uffff']);
+  const packs = (await db.getAll('records', range)).map((row) => row.data).filter((r) => r.pack.region === region);
   packs.sort((a, b) => b.pack.year - a.pack.year);
   const labels = await record(db, 'reference', 'labels:');
   return { pack: packs.length ? packs[0].pack : null, labels: labels ? labels.labels : null };

@@ -173,6 +173,8 @@ def test_a_day_on_site_offline_then_synced(browser, server, grid, size):
     page.click("#do-propose_scheme")
     expect(page.locator("#scheme-on-device")).to_be_visible()
     expect(page.locator("#option-1")).to_contain_text("TX-APP-1")
+    page.click("#explanation summary")                 # every number with its clause, in Chinese
+    expect(page.locator("#explanation")).to_contain_text("低压接入容量上限（千瓦）")
     device.shot("scheme-built-offline")
     page.click("#choose-1")
     expect(page.locator("#option-1")).to_contain_text("已选")

@@ -41,7 +41,23 @@ export function SchemeCard({ session, ticket, local, labels, act }) {
     ${signing && html`<p class="hint" id="signed-pending">客户已签字，答复单在同步后由服务器签发。</p>`}
     ${scheme.signed_at && html`<p id="signed">客户 ${scheme.signer_name || ''} 已于 ${beijing(scheme.signed_at)}（北京时间）签字确认。</p>`}
     ${ticket.signed_pdf && html`<${SignedPdf} session=${session} ticket=${ticket} />`}
+    <${Explanation} scheme=${scheme} labels=${labels} />
   </section>`;
+}
+
+/** Every number the scheme used, with the clause it comes from (方案依据), as on the reply. */
+function Explanation({ scheme, labels }) {
+  const rows = scheme.explanation || [];
+  if (!rows.length) return null;
+  return html`<details id="explanation"><summary>方案依据（${rows.length} 条）</summary><ul class="explanation">
+    ${rows.map((row) => html`<li><strong>${label(labels, 'rules', row.rule)}</strong>：${shown(row.value)}
+      ${row.assumed ? html`<span class="badge">假定</span>` : ''}<small>${row.source}</small></li>`)}
+  </ul></details>`;
+}
+
+function shown(value) {
+  if (value !== null && typeof value === 'object') return Object.entries(value).map(([k, v]) => `${k} ${v}`).join('，');
+  return String(value);
 }
 
 /** The scheme the customer sees: the one built on this device while its propose_scheme waits to be

@@ -3,7 +3,7 @@
  * and what the customer manager can do next. Every action is an op in the queue: it shows at once as
  * "待同步" and reaches the server on the next sync.
  */
-import { html, useEffect, useState } from '../ui.js';
+import { html, useEffect, useRef, useState } from '../ui.js';
 import { enqueue, localTicket } from '../queue.js';
 import { getPath } from '../paths.js';
 import { reference } from '../session.js';
@@ -26,12 +26,15 @@ async function proposeOnDevice(db, ticket) {
 
 export function TicketView({ session, ticketId }) {
   const [view, setView] = useState(null);
+  const shown = useRef(ticketId);
+  shown.current = ticketId;
   const load = async () => {
     const [ticket, ref, local] = await Promise.all([localTicket(session.db, ticketId),
       reference(session.db, session.auth.region), getMeta(session.db, `scheme:${ticketId}`)]);
-    setView({ ticket, ...ref, local });
+    if (shown.current === ticketId) setView({ ticket, ...ref, local });     // a later ticket may be on screen
   };
   useEffect(() => {
+    setView(null);                 // never act on the previous ticket's screen
     load();
     return session.syncer.subscribe((state) => { if (state.name === 'idle') load(); });
   }, [ticketId]);
