@@ -29,6 +29,7 @@ function useHash() {
   useEffect(() => {
     const changed = () => { setHash(window.location.hash); window.scrollTo(0, 0); };
     window.addEventListener('hashchange', changed);
+    setHash(window.location.hash);          // a change between the first render and this listener
     return () => window.removeEventListener('hashchange', changed);
   }, []);
   return hash;
