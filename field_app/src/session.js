@@ -3,7 +3,7 @@
  * syncer, and the reference data pulled for the user's region (policy pack, labels). The token is kept
  * so the app works offline for days; it says so when the token has expired or was revoked.
  */
-import { getMeta, openStore, record, setMeta } from './db.js';
+import { forgetPulled, getMeta, openStore, record, setMeta } from './db.js';
 import { Http } from './http.js';
 import { Syncer } from './sync.js';
 
@@ -27,18 +27,13 @@ export async function logIn(session, username, password) {
     auth: false, json: { username, password, device_id: session.deviceId } });
   const auth = await response.json();
   const previous = await getMeta(session.db, 'auth');
-  if (previous && previous.username !== auth.username) await forgetPulled(session.db);
+  if (previous && previous.username !== auth.username) await forgetPulled(session.db);   // not theirs to see
   await setMeta(session.db, 'auth', auth);
   session.http.token = auth.token;
   session.auth = auth;
   return auth;
 }
 
-/** Another user on this device: what the last one pulled is not theirs to see (queued ops stay). */
-async function forgetPulled(db) {
-  const tx = db.transaction(['records', 'meta'], 'readwrite');
-  await Promise.all([tx.objectStore('records').clear(), tx.objectStore('meta').put(0, 'cursor'), tx.done]);
-}
 
 export function tokenExpired(auth, now = Date.now()) {
   return Boolean(auth && auth.expires_at && Date.parse(auth.expires_at) <= now);

@@ -7,7 +7,7 @@
  *   unsynced | idle → uploading → pushing → pulling → idle
  *                 ↘ offline | signed_out | failed (then idle again on the next run)
  */
-import { getMeta, setMeta } from './db.js';
+import { PULLED, forgetPulled, getMeta, rowOf, setMeta } from './db.js';
 import { Unauthorized, Unreachable, Problem } from './http.js';
 import { blobsToUpload, keepBlob, uploadBlob } from './blobs.js';
 import { pendingOps, settle } from './queue.js';
@@ -114,9 +114,8 @@ export class Syncer {
   }
 
   /** The cursor is older than the server's tombstones (410): forget pulled records, pull from 0. */
-  async reseed() {
-    const tx = this.db.transaction(['records', 'meta'], 'readwrite');
-    await Promise.all([tx.objectStore('records').clear(), tx.objectStore('meta').put(0, 'cursor'), tx.done]);
+  reseed() {
+    return forgetPulled(this.db);
   }
 
   /** A signed reply PDF, from the device when kept, else downloaded and kept for offline use. */
@@ -132,11 +131,15 @@ export class Syncer {
 }
 
 export async function applyPage(db, page) {
-  const tx = db.transaction(['records', 'meta'], 'readwrite');
+  const tx = db.transaction(PULLED, 'readwrite');
   const store = tx.objectStore('records');
-  const writes = page.changes.map((change) => (change.op === 'remove'
-    ? store.delete([change.entity, change.entity_id])
-    : store.put({ entity: change.entity, entity_id: change.entity_id, change_seq: change.change_seq, data: change.data })));
+  const rows = tx.objectStore('rows');
+  const writes = page.changes.flatMap((change) => {
+    const ticket = change.entity === 'ticket';
+    if (change.op === 'remove') return [store.delete([change.entity, change.entity_id]), ...(ticket ? [rows.delete(change.entity_id)] : [])];
+    return [store.put({ entity: change.entity, entity_id: change.entity_id, change_seq: change.change_seq, data: change.data }),
+      ...(ticket ? [rows.put(rowOf(change.data))] : [])];
+  });
   const gridChanged = page.changes.some((c) => c.entity === 'reference' && /^(grid|tile):/.test(c.entity_id));
   const epoch = gridChanged ? [tx.objectStore('meta').put(page.next, 'grid_epoch')] : [];
   await Promise.all([...writes, ...epoch, tx.objectStore('meta').put(page.next, 'cursor'), tx.done]);

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { openDB } from 'idb';
 import { openStore } from '../src/db.js';
 import { enqueue, localIso, localTicket, pendingOps, settle, unsyncedCreations } from '../src/queue.js';
 import { applyPage } from '../src/sync.js';
@@ -79,4 +80,30 @@ test('client_time carries the device offset', () => {
   const iso = localIso(new Date('2026-11-28T01:02:03Z'));
   assert.match(iso, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
   assert.equal(new Date(iso).toISOString(), '2026-11-28T01:02:03.000Z');
+});
+
+test('the work list rows follow the pulled tickets in the same transaction', async () => {
+  const db = await fresh();
+  const ticket = { id: 'T-8', number: 8, stage: 'accepted', address: '青洋路', customer: { name: '赵六', phone: '139' },
+    deadlines: { stage: { due_at: '2026-12-01T04:00:00+00:00', source: 'long text' } }, documents: [{ kind: 'x' }] };
+  await applyPage(db, { next: 4, more: false, changes: [{ change_seq: 4, entity: 'ticket', entity_id: 'T-8', op: 'upsert', data: ticket }] });
+  assert.deepEqual(await db.get('rows', 'T-8'), { id: 'T-8', number: 8, stage: 'accepted', address: '青洋路',
+    customer: { name: '赵六', phone: '139' }, deadlines: { stage: { due_at: '2026-12-01T04:00:00+00:00' } } });
+  await applyPage(db, { next: 5, more: false, changes: [{ change_seq: 5, entity: 'ticket', entity_id: 'T-8', op: 'remove' }] });
+  assert.equal(await db.get('rows', 'T-8'), undefined);
+});
+
+test('a device on the first store version gets its work list rows at the upgrade', async () => {
+  const name = `upgrade-${n += 1}`;
+  const old = await openDB(name, 1, { upgrade(db) {
+    db.createObjectStore('queue', { keyPath: 'seq' }).createIndex('status', 'status');
+    db.createObjectStore('records', { keyPath: ['entity', 'entity_id'] }).createIndex('entity', 'entity');
+    db.createObjectStore('blobs', { keyPath: 'hex' });
+    db.createObjectStore('meta');
+  } });
+  await old.put('records', { entity: 'ticket', entity_id: 'T-9', change_seq: 1, data: { id: 'T-9', customer: { name: '钱七' } } });
+  await old.put('records', { entity: 'reference', entity_id: 'labels:', change_seq: 2, data: { labels: {} } });
+  old.close();
+  const db = await openStore(name);
+  assert.deepEqual((await db.getAll('rows')).map((row) => [row.id, row.customer.name]), [['T-9', '钱七']]);
 });

@@ -1,6 +1,5 @@
 /** The team's tickets, overdue and due-soon first, searchable by name, phone, number or address. */
 import { html, useEffect, useState } from '../ui.js';
-import { records } from '../db.js';
 import { unsyncedCreations } from '../queue.js';
 import { reference } from '../session.js';
 import { worklist } from '../tickets.js';
@@ -16,7 +15,7 @@ export function ListView({ session }) {
   const [shown, setShown] = useState(PAGE_ROWS);
   useEffect(() => {
     const load = async () => {
-      const [pulled, created, ref] = await Promise.all([records(session.db, 'ticket'), unsyncedCreations(session.db),
+      const [pulled, created, ref] = await Promise.all([session.db.getAll('rows'), unsyncedCreations(session.db),
         reference(session.db, session.auth.region)]);
       const known = new Set(pulled.map((t) => t.id));
       setTickets([...created.filter((t) => !known.has(t.id)), ...pulled]);
