@@ -49,8 +49,9 @@ class Writer:
         self.lines_written.append(text)
         self.y -= TITLE + 6 * mm
 
-    def heading(self, text):
-        self.room(12 * mm)
+    def heading(self, text, keep=0.0):
+        """A section heading; ``keep``: the height of what must follow it on the same page (a drawing)."""
+        self.room(12 * mm + keep)
         self.canvas.setFont(FONT_NAME, BODY + 2)
         self.canvas.drawString(MARGIN, self.y - BODY - 2, text)
         self.lines_written.append(text)

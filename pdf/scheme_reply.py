@@ -114,9 +114,8 @@ def alternatives(writer, scheme):
 
 
 def sketch(writer, ticket, scheme):
-    writer.heading("五、接入示意图")
     height = 62 * mm
-    writer.room(height + 4)
+    writer.heading("五、接入示意图", keep=height + 4)
     box = (MARGIN, writer.y - height, WIDTH - 2 * MARGIN, height)
     draw_sketch(writer.canvas, box, ticket["location"], ordered(scheme))
     writer.space(height + 6)

@@ -169,3 +169,21 @@ def test_every_metering_method_the_builder_emits_has_a_label():
             emitted |= {option["metering"] for option in scheme["options"]}
     assert {"lv_direct", "lv_ct_operated"} <= emitted
     assert emitted <= set(METERING), emitted - set(METERING)
+
+
+def test_the_sketch_stays_on_the_page_of_its_heading():
+    """Wherever the content above pushes it, the heading 接入示意图 and the drawing (its north arrow, a
+    line of its own) share a page: a heading alone at the foot of a page is a layout bug."""
+    pack = BOOK.packs["changzhou-2020"]
+    scheme = scheme_for(pack)
+    signature = {**parse_strokes(strokes()), "signer_name": "李四", "signed_at": "2026-11-24T10:00:00+08:00"}
+    for lines in range(0, 60, 3):
+        ticket = {**make_ticket(capacity_kva=1250), "customer_class": "non_resident", "documents": [],
+                  "created_at": "2026-11-24T09:00:00+00:00", "address": "常州市新北区河海大道" * (lines * 3),
+                  "deadlines": {"process": {"due_at": "2026-12-01T09:00:00+00:00"}}}
+        data, _lines = render_scheme_reply(SchemeDocument(ticket, scheme, "高压新装", pack.banned_fees(), signature,
+                                                          "张经理", policy_document=pack.document))
+        pages = [page.extract_text() for page in PdfReader(io.BytesIO(data)).pages]
+        heading = next(i for i, text in enumerate(pages) if "接入示意图" in text)
+        arrow = next(i for i, text in enumerate(pages) if "北" in [line.strip() for line in text.splitlines()])
+        assert heading == arrow, f"{lines} extra lines: heading on page {heading + 1}, sketch on page {arrow + 1}"
