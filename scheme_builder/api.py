@@ -146,7 +146,7 @@ def warnings_for(groups, ctx: Context, policy: Pack) -> list:
         if source.load_rate_after > heavy:
             notes.append(f"{source.capacity_asset.asset_id} 接入后重载：负载率 {source.load_rate_after * 100:.0f}%")
     if any(s.upgrade_first for group in groups for s in group):
-        notes.append("connect first, upgrade later (先接入、后改造): the upgrade is part of the grid-side works")
+        notes.append("先接入、后改造：增容改造工程已计入电网侧工程及其费用")
     return sorted(set(notes))
 
 
@@ -169,6 +169,12 @@ def emergency_power(needs, policy: Pack) -> list:
     return [f"{note['value']}（{note['source']}）"] if needs.get("emergency_power") else []
 
 
+def power_quality(req, policy: Pack) -> list:
+    """Chargers above a few hundred kVA are told to assess their harmonics (docs/ENGINEERING.md §4c)."""
+    note = policy.engineering["ev_power_quality_note"]
+    return [f"{note['value']}（{note['source']}）"] if req["ev_charging"] and req["capacity_kva"] >= note["min_kva"] else []
+
+
 def finish(req, policy, grid, supply, needs, options, explanation, warnings, manual) -> dict:
     decision = decide(supply, needs, req["capacity_kva"], req["zone"], policy, manual)
     voltage = options[0]["connection"]["voltage_kv"] if options and not supply.is_lv else supply.voltage_kv
@@ -176,7 +182,7 @@ def finish(req, policy, grid, supply, needs, options, explanation, warnings, man
         "policy": {"region": policy.region, "year": policy.year, "version": policy.version},
         "grid_version": grid.version, "request": req, "decision": decision, "supply_voltage_kv": voltage,
         "sources": needs["sources"], "options": options, "explanation": explanation,
-        "warnings": warnings + emergency_power(needs, policy),
+        "warnings": warnings + emergency_power(needs, policy) + power_quality(req, policy),
     }
     if manual:
         scheme["manual_reason"] = manual

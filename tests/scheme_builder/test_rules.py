@@ -1,4 +1,6 @@
 """Scenario tables per region for each rule of the scheme builder (docs/SCHEME_API.md, docs/ENGINEERING.md §8)."""
+import re
+
 import pytest
 
 from scheme_builder.errors import InvalidRequest, OutsideGridExtent
@@ -67,6 +69,7 @@ def test_full_transformer_gives_connect_first_upgrade_later(build):
     assert option["upgrade_first"] is True and scheme["decision"] == "auto"
     assert "TX1 增容 200 → 400 kVA" in option["works"]          # 0.8 × 400 ≥ 150 + 111.1
     assert any("先接入、后改造" in w for w in scheme["warnings"])
+    assert not any(re.search(r"[a-z]{3,}", w) for w in scheme["warnings"])     # printed on the Chinese reply
 
 
 def test_feeder_with_no_room_and_no_spare_bay_is_manual(build):
@@ -401,3 +404,12 @@ def test_a_transformer_within_reach_is_preferred_to_a_new_site(build):
     scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=60),
                    line, transformer("TX1", 80, 0))
     assert [o["connection"]["asset_id"] for o in scheme["options"]] == ["TX1"]
+
+
+@pytest.mark.parametrize("kva, told", [(400, True), (299, False)])
+def test_a_large_charging_station_is_told_to_assess_its_harmonics(build, kva, told):
+    """docs/ENGINEERING.md §4c: chargers above a few hundred kVA get a power-quality (GB/T 14549) note."""
+    scheme = build(scheme_request(capacity_kva=kva, ev_charging=True), HV_LINE)
+    assert any("GB/T 14549" in w and "谐波" in w for w in scheme["warnings"]) is told
+    plain = build(scheme_request(capacity_kva=kva), HV_LINE)
+    assert not any("GB/T 14549" in w for w in plain["warnings"])

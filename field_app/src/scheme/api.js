@@ -133,7 +133,7 @@ function warningsFor(groups, policy) {
   const notes = unique.filter((s) => s.load_rate_after > heavy)
     .map((s) => `${s.capacity_asset.asset_id} 接入后重载：负载率 ${fixedHalfEven(s.load_rate_after * 100, 0)}%`);
   if (groups.some((group) => group.some((s) => s.upgrade_first))) {
-    notes.push('connect first, upgrade later (先接入、后改造): the upgrade is part of the grid-side works');
+    notes.push('先接入、后改造：增容改造工程已计入电网侧工程及其费用');
   }
   return [...new Set(notes)].sort(pyStringCompare);
 }
@@ -159,13 +159,19 @@ function emergencyPower(needs, policy) {
   return needs.emergency_power ? [`${note.value}（${note.source}）`] : [];
 }
 
+/** Chargers above a few hundred kVA are told to assess their harmonics (docs/ENGINEERING.md §4c). */
+function powerQuality(req, policy) {
+  const note = policy.engineering.ev_power_quality_note;
+  return req.ev_charging && req.capacity_kva >= note.min_kva ? [`${note.value}（${note.source}）`] : [];
+}
+
 async function finish(req, policy, grid, supply, needs, options, explanation, warnings, manual) {
   const decision = decide(supply, needs, req.capacity_kva, req.zone, policy, manual);
   const voltage = options.length && !isLv(supply) ? options[0].connection.voltage_kv : supply.voltage_kv;
   const scheme = {
     policy: { region: policy.region, year: policy.year, version: policy.version }, grid_version: grid.version,
     request: req, decision, supply_voltage_kv: voltage, sources: needs.sources, options, explanation,
-    warnings: [...warnings, ...emergencyPower(needs, policy)],
+    warnings: [...warnings, ...emergencyPower(needs, policy), ...powerQuality(req, policy)],
   };
   if (manual) scheme.manual_reason = manual;
   scheme.scheme_hash = await schemeHash(req, policy.version, grid.version, options);
