@@ -48,6 +48,11 @@ class Source:
         return {"feeder": feeder, "substation": substation, "none": asset.asset_id}
 
 
+def within_radius(candidate: Candidate, supply, ctx: Context) -> bool:
+    """The supply radius is measured along the route (docs/ENGINEERING.md §4b), not the straight line."""
+    return route_m(candidate, ctx) <= supply_radius_m(candidate.asset, supply, ctx.policy)
+
+
 def supply_radius_m(asset, supply, policy) -> float:
     table = policy.engineering["supply_radius_m"]["lv" if supply.is_lv else "hv"]
     return table.get(asset.area_class, table["C"])
@@ -62,7 +67,7 @@ def search(point, ctx: Context) -> list:
         ctx.skipped.clear()
         found = [c for c in ctx.grid.within(point, radius, kinds)
                  if voltage_matches(c.asset, ctx.supply)
-                 and c.distance_m <= supply_radius_m(c.asset, ctx.supply, ctx.policy)]
+                 and within_radius(c, ctx.supply, ctx)]
         ctx.candidates_seen = len(found)
         sources = [s for s in (evaluate(c, ctx) for c in found) if s is not None]
         if len(sources) >= 3:
@@ -81,7 +86,7 @@ def dedicated_lines(point, ctx: Context) -> list:
     radius = max(ctx.policy.engineering["search_radii_m"]["hv"])
     stations = [c for c in ctx.grid.within(point, radius, ("substation",))
                 if (c.asset.spare_bays or {}).get(bay, 0) > 0
-                and c.distance_m <= supply_radius_m(c.asset, ctx.supply, ctx.policy)]
+                and within_radius(c, ctx.supply, ctx)]
     ctx.candidates_seen += len(stations)
     return [s for s in (dedicated_line(c, ctx) for c in stations) if s is not None]
 
@@ -169,7 +174,7 @@ def new_site(candidate: Candidate, hv, rating, ctx: Context) -> Optional[Source]
     feeder, requested = candidate.asset, ctx.request["capacity_kva"]
     if not 10 <= feeder.voltage_kv <= 20 or feeder.negative_list or not feeder.rating_kva:
         return None
-    if candidate.distance_m > supply_radius_m(feeder, hv, ctx.policy):
+    if not within_radius(candidate, hv, ctx):
         return None
     substation = ctx.grid.by_id.get(feeder.substation_id) if feeder.substation_id else None
     headroom = substation and capacity.n_minus_1_headroom_kva(substation, requested, ctx.policy)

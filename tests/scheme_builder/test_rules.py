@@ -145,19 +145,26 @@ def test_heavy_load_after_connection_is_warned(build):
 
 
 def test_voltage_drop_agrees_with_a_hand_computation(build):
-    # 100 kW at pf 0.9 over 200 m × 1.3 = 260 m of YJLV22-4×120 (r0 0.253, x0 0.07 Ω/km) at the nominal 0.38 kV:
-    # Q = 100 · tan(acos 0.9) = 48.43 kvar; ΔU = (100·0.253·0.26 + 48.43·0.07·0.26) / (10 · 0.38²) = 5.166 %
+    # 100 kW at pf 0.9 over 190 m × 1.3 = 247 m of YJLV22-4×120 (r0 0.253, x0 0.07 Ω/km) at the nominal 0.38 kV:
+    # Q = 100 · tan(acos 0.9) = 48.43 kvar; ΔU = (100·0.253·0.247 + 48.43·0.07·0.247) / (10 · 0.38²) = 4.908 %
     scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=100),
-                   transformer("TX1", 200, 0))
+                   transformer("TX1", 190, 0))
     option = scheme["options"][0]
     assert option["conductor"] == "YJLV22-4x120"
-    assert option["route_length_m"] == pytest.approx(260, abs=0.2)
-    assert option["voltage_drop_pct"] == pytest.approx(5.166, abs=0.005)
+    assert option["route_length_m"] == pytest.approx(247, abs=0.2)
+    assert option["voltage_drop_pct"] == pytest.approx(4.908, abs=0.005)
+
+
+def test_the_supply_radius_is_measured_along_the_route(build):
+    """docs/ENGINEERING.md §4b: 200 m away in a B area (250 m) is 260 m of cable: beyond the radius."""
+    request = scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=60)
+    assert build(request, transformer("TX1", 190, 0))["options"][0]["connection"]["asset_id"] == "TX1"
+    assert build(request, transformer("TX1", 200, 0))["decision"] == "manual"
 
 
 def test_larger_conductor_when_the_drop_is_too_high(build):
     scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=150),
-                   transformer("TX1", 240, 0, rating_kva=1000))
+                   transformer("TX1", 190, 0, rating_kva=1000))
     assert scheme["options"][0]["conductor"] == "YJV22-4x240"
     assert scheme["options"][0]["voltage_drop_pct"] <= 7
 
@@ -277,9 +284,9 @@ def test_a_feeder_counts_only_if_its_substation_survives_n_minus_1(build):
 def test_a_connection_point_already_low_leaves_less_room_for_the_drop(build):
     """GB/T 12325 at the customer's terminal: the point's measured deviation plus the new section's drop."""
     request = scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=100)
-    healthy = build(request, transformer("TX1", 200, 0))["options"][0]
+    healthy = build(request, transformer("TX1", 190, 0))["options"][0]
     assert healthy["conductor"] == "YJLV22-4x120" and healthy["voltage_drop_pct"] > 4     # fine at 0 %
-    sagging = build(request, transformer("TX1", 200, 0, voltage_pct=-3.0))["options"][0]
+    sagging = build(request, transformer("TX1", 190, 0, voltage_pct=-3.0))["options"][0]
     assert sagging["conductor"] == "YJV22-4x240" and sagging["voltage_drop_pct"] <= 4     # -3 % + drop ≥ -7 %
 
 
@@ -292,7 +299,7 @@ def test_the_largest_lv_customer_gets_parallel_cables_not_a_manual_scheme(build)
 
 
 def test_the_skip_names_the_real_cause(build):
-    sagging = transformer("TX1", 200, 0, rating_kva=800, peak_kva=100, voltage_pct=-6.95)
+    sagging = transformer("TX1", 190, 0, rating_kva=800, peak_kva=100, voltage_pct=-6.95)
     scheme = build(scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=120), sagging)
     reasons = [row["value"] for row in scheme["explanation"] if row["rule"] == "skipped"]
     assert reasons and all("电压降" in r and "偏低" in r for r in reasons)
@@ -302,7 +309,7 @@ def test_lv_lines_are_overhead_in_c_and_d_areas(build):
     """docs/ENGINEERING.md §4b: JKLYJ 0.4 kV overhead insulated lines in C/D areas, cable in A+/A/B."""
     request = scheme_request(business_type="lv_nonresident_new", capacity_kva=None, capacity_kw=60)
     rural = build(request, transformer("TX1", 200, 0, area_class="D"))["options"][0]
-    urban = build(request, transformer("TX1", 200, 0, area_class="B"))["options"][0]
+    urban = build(request, transformer("TX1", 190, 0, area_class="B"))["options"][0]
     assert rural["conductor"].startswith("JKLYJ") and any("架空" in w for w in rural["works"])
     assert urban["conductor"].startswith(("YJ", "2×", "3×")) and any("电缆" in w for w in urban["works"])
 
@@ -363,7 +370,7 @@ def station_with_35kv_bay(asset_id, east, north, peak_kva=60000) -> dict:
 def test_changzhou_computes_a_35_kv_scheme_from_a_35_kv_bay_and_co_signs_it(build):
     """000 measure 8: 「对 35 千伏及以上客户，实行接入方案网上会签」: computed, then co-signed online."""
     public = feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=20000, peak_kva=1000)     # 10 kV: not for 35 kV
-    scheme = build(scheme_request(capacity_kva=12000), public, station_with_35kv_bay("S35", 0, 4000))
+    scheme = build(scheme_request(capacity_kva=12000), public, station_with_35kv_bay("S35", 0, 3500))
     assert scheme["decision"] == "cosign" and scheme["supply_voltage_kv"] == 35
     option = scheme["options"][0]
     assert option["connection"] == {**option["connection"], "asset_id": "S35", "kind": "substation", "voltage_kv": 35}
@@ -381,7 +388,7 @@ def test_without_a_35_kv_bay_the_scheme_is_manual_and_says_why(build):
 
 
 def test_a_region_without_online_co_signing_leaves_35_kv_to_a_manual_scheme(build):
-    scheme = build(scheme_request(capacity_kva=12000), station_with_35kv_bay("S35", 0, 4000), pack="shanghai-2020")
+    scheme = build(scheme_request(capacity_kva=12000), station_with_35kv_bay("S35", 0, 3500), pack="shanghai-2020")
     assert scheme["decision"] == "manual" and "直接接入上限" in scheme["manual_reason"]
 
 

@@ -10,6 +10,11 @@ import { fixedHalfEven, formatG } from './canon.js';
 const LV_KINDS = ['distribution_transformer'];
 const HV_KINDS = ['feeder', 'ring_main_unit', 'switching_station'];
 
+/** The supply radius is measured along the route (docs/ENGINEERING.md §4b), not the straight line. */
+function withinRadius(candidate, supply, ctx) {
+  return routeM(candidate, ctx) <= supplyRadiusM(candidate.asset, supply, ctx.policy);
+}
+
 function supplyRadiusM(asset, supply, policy) {
   const table = policy.engineering.supply_radius_m[electrical.isLv(supply) ? 'lv' : 'hv'];
   return table[asset.area_class] ?? table.C;
@@ -35,7 +40,7 @@ export function search(point, ctx) {
     ctx.skipped.length = 0;
     const found = ctx.grid.within(point, radius, kinds).filter((c) => (lv || (ctx.supply.voltage_kv <= 20
       && c.asset.voltage_kv >= 10 && c.asset.voltage_kv <= 20))
-      && c.distance_m <= supplyRadiusM(c.asset, ctx.supply, ctx.policy));
+      && withinRadius(c, ctx.supply, ctx));
     ctx.candidates_seen = found.length;
     sources = found.map((c) => evaluate(c, ctx)).filter((s) => s !== null);
     if (sources.length >= 3) break;
@@ -87,7 +92,7 @@ function dedicatedLines(point, ctx) {
   const bay = formatG(ctx.supply.voltage_kv);
   const radius = Math.max(...ctx.policy.engineering.search_radii_m.hv);
   const stations = ctx.grid.within(point, radius, ['substation'])
-    .filter((c) => ((c.asset.spare_bays || {})[bay] ?? 0) > 0 && c.distance_m <= supplyRadiusM(c.asset, ctx.supply, ctx.policy));
+    .filter((c) => ((c.asset.spare_bays || {})[bay] ?? 0) > 0 && withinRadius(c, ctx.supply, ctx));
   ctx.candidates_seen += stations.length;
   return stations.map((c) => dedicatedLine(c, ctx)).filter((s) => s !== null);
 }
@@ -129,7 +134,7 @@ function newSite(candidate, hv, rating, ctx) {
   const feeder = candidate.asset;
   const requested = ctx.request.capacity_kva;
   if (!(feeder.voltage_kv >= 10 && feeder.voltage_kv <= 20) || feeder.negative_list || !feeder.rating_kva) return null;
-  if (candidate.distance_m > supplyRadiusM(feeder, hv, ctx.policy)) return null;
+  if (!withinRadius(candidate, hv, ctx)) return null;
   const substation = feeder.substation_id ? (ctx.grid.byId.get(feeder.substation_id) ?? null) : null;
   const headroom = substation ? capacity.nMinus1HeadroomKva(substation, requested, ctx.policy) : null;
   if (headroom !== null && headroom < 0) return null;
