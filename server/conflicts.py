@@ -7,8 +7,7 @@ from server.storage import conflicts as store
 
 
 def visible_conflicts(db, user) -> list:
-    sql, params = access.ticket_filter(user)
-    return store.list_open(db, f"SELECT id FROM tickets WHERE {sql}", params)
+    return store.list_open(db, access.ticket_filter(user))
 
 
 def resolve(db, book: PolicyBook, actor: tickets.Actor, conflict_id: int, value) -> dict:

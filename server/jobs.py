@@ -4,7 +4,6 @@ Several gunicorn workers each run the scheduler; a run first claims its time slo
 (UNIQUE (job, slot)), so exactly one process does each run. Every job takes ``now``, which the
 tests control. ``GET /jobs`` (issue 7's page) and ``flask jobs`` show the runs.
 """
-import json
 import logging
 import traceback
 from dataclasses import dataclass
@@ -15,7 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from server import backup, monitor, notifications, schemes
 from server.db import connect, transaction
-from server.storage import iso, sessions, utcnow
+from server.storage import iso, jobs as job_runs, sessions, utcnow
 from sync.blobs import BlobStore
 from sync.storage import ChangeLog
 
@@ -88,8 +87,7 @@ def run_job(db, config, name, now=None):
     job, now = JOBS[name], now or utcnow()
     slot = slot_of(job, now)
     with transaction(db):
-        claimed = db.execute("INSERT OR IGNORE INTO job_runs (job, slot, started_at) VALUES (?, ?, ?)",
-                             [name, slot, iso(utcnow())]).rowcount
+        claimed = job_runs.claim_slot(db, name, slot, iso(utcnow()))
     if not claimed:
         return None
     result, error = None, None
@@ -99,8 +97,7 @@ def run_job(db, config, name, now=None):
         error = traceback.format_exc(limit=5)
         log.exception("job %s failed", name)
     with transaction(db):
-        db.execute("UPDATE job_runs SET finished_at = ?, result = ?, error = ? WHERE job = ? AND slot = ?",
-                   [iso(utcnow()), json.dumps(result, ensure_ascii=False), error, name, slot])
+        job_runs.finish_slot(db, name, slot, iso(utcnow()), result, error)
     return {"job": name, "slot": slot, "result": result, "error": error}
 
 
@@ -108,12 +105,8 @@ def job_status(db, scheduler=None) -> list:
     """Last run, its result and the next run of every job."""
     rows = []
     for name, job in JOBS.items():
-        last = db.execute("SELECT slot, started_at, finished_at, result, error FROM job_runs WHERE job = ? "
-                          "ORDER BY id DESC LIMIT 1", [name]).fetchone()
         scheduled = scheduler.get_job(name) if scheduler else None
-        rows.append({"job": name, "every": str(job.every),
-                     "last_run": dict(zip(("slot", "started_at", "finished_at", "result", "error"), last)) if last
-                     else None,
+        rows.append({"job": name, "every": str(job.every), "last_run": job_runs.last_run(db, name),
                      "next_run": iso(scheduled.next_run_time) if scheduled and scheduled.next_run_time else None})
     return rows
 

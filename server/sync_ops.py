@@ -23,7 +23,7 @@ from scheme_builder import tiles
 from server.grid import ENGINEERING, grid_version, tile_snapshots
 from server.schemas.sync import EVIDENCE_SCHEMAS, OP_SCHEMAS
 from server.schemas.tickets import TicketPatchSchema, ticket_create_schema, ticket_patch_schema
-from server.storage import conflicts, evidence, grid as grid_store, iso, tickets as ticket_store
+from server.storage import conflicts, evidence, grid as grid_store, iso, references as reference_store, tickets as ticket_store
 from sync import merge
 
 PATCHABLE = set(TicketPatchSchema().fields)
@@ -261,9 +261,9 @@ def record_reference_versions(db, book):
     current["labels:"] = (hashlib.sha256(canonical_json(device_tables())).hexdigest()[:16], None)
     with transaction(db):
         tile_snapshots(db)
-        known = dict(db.execute("SELECT entity_id, version FROM reference_versions").fetchall())
+        known = reference_store.known_versions(db)
         for entity_id, (version, region) in current.items():
             if known.get(entity_id) != version:
                 ticket_store.next_change(db, "reference", entity_id, region=region)
-                db.execute("INSERT OR REPLACE INTO reference_versions VALUES (?, ?)", [entity_id, version])
+                reference_store.set_version(db, entity_id, version)
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from sync.errors import OpIdReused, SeqReused, Unidentified, Unstorable
-from sync.storage import OpLog, transaction, unstorable_reason
+from sync.storage import OpLog, apply_in_savepoint, transaction, unstorable_reason
 
 CHUNK = 200                 # ops per write transaction: bounded lock hold, bounded loss on a crash
 MAX_DEPTH = 16              # nesting of an op's JSON (the ticket record is 3 deep)
@@ -203,17 +203,3 @@ def take_turn(log: OpLog, staged: Staged, applier: Applier, was_held) -> dict:
     log.advance(op["seq"], was_held)
     return result
 
-
-def apply_in_savepoint(conn, prepared, apply) -> dict:
-    """A rejected op's partial effect is rolled back; a raising one takes the chunk down with it."""
-    conn.execute("SAVEPOINT op_effect")
-    try:
-        outcome = apply(prepared)
-    except BaseException:
-        conn.execute("ROLLBACK TO op_effect")
-        conn.execute("RELEASE op_effect")
-        raise
-    if outcome["status"] == "rejected":
-        conn.execute("ROLLBACK TO op_effect")
-    conn.execute("RELEASE op_effect")
-    return outcome

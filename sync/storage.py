@@ -48,6 +48,21 @@ class transaction:
         return False
 
 
+def apply_in_savepoint(conn, prepared, apply) -> dict:
+    """A rejected op's partial effect is rolled back; a raising one takes the chunk down with it."""
+    conn.execute("SAVEPOINT op_effect")
+    try:
+        outcome = apply(prepared)
+    except BaseException:
+        conn.execute("ROLLBACK TO op_effect")
+        conn.execute("RELEASE op_effect")
+        raise
+    if outcome["status"] == "rejected":
+        conn.execute("ROLLBACK TO op_effect")
+    conn.execute("RELEASE op_effect")
+    return outcome
+
+
 def begin_immediate(conn: sqlite3.Connection):
     """BEGIN IMMEDIATE, retried every millisecond or so while another writer holds the lock.
 

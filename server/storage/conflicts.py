@@ -24,10 +24,19 @@ def get(db, conflict_id):
     return decode(rows[0]) if rows else None
 
 
-def list_open(db, ticket_ids_sql, params) -> list:
-    """Open conflicts of the tickets selected by ``ticket_ids_sql`` (a SELECT id … subquery)."""
-    sql = f"resolved_at IS NULL AND ticket_id IN ({ticket_ids_sql})"
+def list_open(db, ticket_filter) -> list:
+    """Open conflicts of the tickets ``ticket_filter`` (SQL over tickets, parameters) selects."""
+    where, params = ticket_filter
+    sql = f"resolved_at IS NULL AND ticket_id IN (SELECT id FROM tickets WHERE {where})"
     return [decode(row) for row in db["conflicts"].rows_where(sql, params, order_by="id")]
+
+
+def open_count_of(db, ticket_ids) -> int:
+    """Unresolved conflicts over ``ticket_ids``."""
+    ids = list(ticket_ids) or [""]
+    marks = ",".join("?" * len(ids))
+    return db.execute(f"SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND ticket_id IN ({marks})",
+                      ids).fetchone()[0]
 
 
 def open_count(db, ticket_id) -> int:

@@ -11,7 +11,7 @@ from pdf.labels import CUSTOMER_CLASSES, label
 from server import access
 from server.db import get_db
 from server.errors import Problem
-from server.storage import tickets as store, users, utcnow
+from server.storage import conflicts as conflict_store, ratings, tickets as store, users, utcnow
 from server.storage.calendar import load_calendar
 from server.web import login_required, web
 from sync import storage as sync_store
@@ -52,11 +52,8 @@ def summary_rows(db, tickets, region, month) -> list:
     on_site = [s for s in signed if s.get("signed_on_device") not in (None, "web", "demo")]
     pays = sum(((s.get("chosen_option") or {}).get("cost_estimate_yuan") or {}).get("customer_pays", 0) for s in signed)
     lag = sync_store.client_lag_seconds(db, month, region and users.usernames_in(db, region))
-    ids = [t["id"] for t in tickets] or [""]
-    marks = ",".join("?" * len(ids))
-    conflicts = db.execute(f"SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND ticket_id IN ({marks})",
-                           ids).fetchone()[0]
-    rating = db.execute(f"SELECT avg(score), count(*) FROM ratings WHERE ticket_id IN ({marks})", ids).fetchone()
+    ids = [t["id"] for t in tickets]
+    conflicts, rating = conflict_store.open_count_of(db, ids), ratings.average(db, ids)
     return [{"indicator": name, "value": value} for name, value in (
         ("地区", region or "全部"), ("月份", month), ("申请数", len(tickets)), ("已签方案", len(signed)),
         ("现场签署占比", round(len(on_site) / len(signed), 3) if signed else None),
