@@ -129,8 +129,7 @@ def evaluate(candidate: Candidate, ctx: Context) -> Optional[Source]:
         return skip(ctx, asset, "列入电网受限负面清单")
     if owner is None:
         return skip(ctx, asset, "该开关站后无额定容量的馈线")
-    substation = ctx.grid.by_id.get(owner.substation_id) if owner.substation_id else None
-    headroom = substation and capacity.n_minus_1_headroom_kva(substation, requested, ctx.policy)
+    substation, headroom = behind(owner, requested, ctx)
     if headroom is not None and headroom < 0:
         return skip(ctx, asset, f"电源变电站 {substation.asset_id} 主变 N-1 后容量不足（缺 {-headroom:.0f} kVA）")
     extra = ctx.reserved.get(owner.asset_id, 0.0)
@@ -176,22 +175,19 @@ def new_site(candidate: Candidate, hv, rating, ctx: Context) -> Optional[Source]
         return None
     if not within_radius(candidate, hv, ctx):
         return None
-    substation = ctx.grid.by_id.get(feeder.substation_id) if feeder.substation_id else None
-    headroom = substation and capacity.n_minus_1_headroom_kva(substation, requested, ctx.policy)
+    _substation, headroom = behind(feeder, requested, ctx)
     if headroom is not None and headroom < 0:
         return None
     extra = ctx.reserved.get(feeder.asset_id, 0.0)
     open_kva = capacity.open_capacity_kva(feeder, ctx.policy, extra)
     if open_kva < requested:
         return None
-    route = route_m(candidate, ctx)
-    conductor = electrical.choose_conductor(hv, ctx.request["capacity_kw"], ctx.request["power_factor"], requested,
-                                            route / 1000, feeder.area_class, ctx.policy, feeder.voltage_pct)
+    conductor = choose(candidate, ctx, hv)
     if conductor is None:
         return None
     box = cost.cost_row(ctx.policy, "box_substation_yuan_per_kva")
     works = [(f"新布点箱式变电站 {rating:g} kVA（客户侧）", box["low"] * rating, box["high"] * rating, box["source"])]
-    works += cost.line_works(hv, conductor.construction, route, False, ctx.policy)
+    works += cost.line_works(hv, conductor.construction, route_m(candidate, ctx), False, ctx.policy)
     return source_of(candidate, feeder, open_kva, conductor, works, False, extra, ctx)
 
 
@@ -200,12 +196,19 @@ def route_m(candidate: Candidate, ctx: Context) -> float:
     return candidate.distance_m * detour
 
 
-def choose(candidate: Candidate, ctx: Context):
-    """The conductor for the route to ``candidate`` (None: none carries the load within the ΔU limit)."""
+def choose(candidate: Candidate, ctx: Context, supply=None):
+    """The conductor for the route to ``candidate`` at ``supply`` (the request's unless a new site's 10 kV
+    feed); None: none carries the load within the ΔU limit."""
     req = ctx.request
-    return electrical.choose_conductor(ctx.supply, req["capacity_kw"], req["power_factor"], req["capacity_kva"],
-                                       route_m(candidate, ctx) / 1000, candidate.asset.area_class, ctx.policy,
-                                       candidate.asset.voltage_pct)
+    return electrical.choose_conductor(supply or ctx.supply, req["capacity_kw"], req["power_factor"],
+                                       req["capacity_kva"], route_m(candidate, ctx) / 1000, candidate.asset.area_class,
+                                       ctx.policy, candidate.asset.voltage_pct)
+
+
+def behind(owner, requested, ctx: Context) -> tuple:
+    """(the substation feeding ``owner`` or None, its N-1 headroom after ``requested`` or None)."""
+    substation = ctx.grid.by_id.get(owner.substation_id) if owner.substation_id else None
+    return substation, substation and capacity.n_minus_1_headroom_kva(substation, requested, ctx.policy)
 
 
 def source_of(candidate, owner, open_kva, conductor, works, upgrade_first, extra, ctx: Context) -> Source:

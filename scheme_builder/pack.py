@@ -7,7 +7,7 @@ the pack files with its schema (server/schemas/policy.py) and builds this model 
 :func:`pack_from_dict`; the offline client builds the same model from the pulled reference data
 (:func:`dump_pack` is what it pulls), so both get the same ``version`` — a hash of the pack and the
 engineering tables it is used with, echoed by every ticket and every scheme. No marshmallow here:
-the library runs in the offline client too (STYLE.md).
+the library runs in the offline client too (docs/SCHEME_API.md).
 """
 import hashlib
 from dataclasses import dataclass, fields, is_dataclass

@@ -16,6 +16,7 @@ APP_POLICY = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self';
               "worker-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
               "frame-ancestors 'none'; manifest-src 'self'")
 REVALIDATE = ("index.html", "sw.js", "manifest.webmanifest")
+CACHING = {True: "no-cache", False: "public, max-age=31536000, immutable"}     # revalidated? → Cache-Control
 DEFAULT_DIR = Path(__file__).resolve().parents[1] / "field_app" / "dist"
 
 field_app = Blueprint("field_app", __name__)
@@ -38,14 +39,11 @@ def app_file(name):
     if not (folder / "index.html").is_file():
         raise Problem("not-built", "the field app is not built on this server: run `make field-app`")
     try:
-        response = send_from_directory(folder, name, max_age=0 if name in REVALIDATE else 365 * 24 * 3600)
+        response = send_from_directory(folder, name)
     except NotFound:
         raise Problem("not-found", f"the field app has no file {name}") from None
     response.headers["Content-Security-Policy"] = APP_POLICY
-    if name not in REVALIDATE:
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    else:
-        response.headers["Cache-Control"] = "no-cache"
+    response.headers["Cache-Control"] = CACHING[name in REVALIDATE]
     return response
 
 

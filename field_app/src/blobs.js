@@ -4,13 +4,9 @@
  * of them, sent in chunks with `Upload-Offset`, resumed from the server's offset after a break.
  */
 import { Problem } from './http.js';
+import { sha256Hex } from './digest.js';
 
 export const CHUNK_BYTES = 256 * 1024;
-
-export async function sha256Hex(bytes) {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /** Keep `bytes` on the device; returns the `sha256:` reference ops carry (`uploaded`: the server has them). */
 export async function keepBlob(db, bytes, mediaType, { uploaded = false } = {}) {

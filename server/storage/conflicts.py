@@ -33,15 +33,12 @@ def list_open(db, ticket_filter) -> list:
 
 def open_count_of(db, ticket_ids) -> int:
     """Unresolved conflicts over ``ticket_ids``."""
-    ids = list(ticket_ids) or [""]
-    marks = ",".join("?" * len(ids))
-    return db.execute(f"SELECT count(*) FROM conflicts WHERE resolved_at IS NULL AND ticket_id IN ({marks})",
-                      ids).fetchone()[0]
+    return db.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL "
+                      "AND ticket_id IN (SELECT value FROM json_each(?))", [json.dumps(list(ticket_ids))]).fetchone()[0]
 
 
 def open_count(db, ticket_id) -> int:
-    return db.execute("SELECT count(*) FROM conflicts WHERE ticket_id = ? AND resolved_at IS NULL",
-                      [ticket_id]).fetchone()[0]
+    return open_count_of(db, [ticket_id])
 
 
 def resolve(db, conflict_id, value, username):

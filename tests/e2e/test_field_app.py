@@ -45,17 +45,6 @@ KEPT_PDF = """() => new Promise((resolve, reject) => {
 })"""
 
 
-# The scheme the tablet built offline for a ticket (IndexedDB store "meta", key scheme:<id>).
-LOCAL_SCHEME_HASH = """(ticketId) => new Promise((resolve, reject) => {
-    const open = indexedDB.open('yekuo-field');
-    open.onerror = reject;
-    open.onsuccess = () => {
-        const get = open.result.transaction('meta').objectStore('meta').get(`scheme:${ticketId}`);
-        get.onsuccess = () => resolve(get.result.scheme.scheme_hash);
-    };
-})"""
-
-
 META = """(key) => new Promise((resolve, reject) => {
     const open = indexedDB.open('yekuo-field');
     open.onerror = reject;
@@ -180,7 +169,7 @@ def test_a_day_on_site_offline_then_synced(browser, server, grid, size):
     expect(page.locator("#option-1")).to_contain_text("已选")
     device.sign()
     device.shot("signed-offline")
-    shown_hash = page.evaluate(LOCAL_SCHEME_HASH, ticket_id)
+    shown_hash = page.evaluate(META, f"scheme:{ticket_id}")["scheme"]["scheme_hash"]   # built on the tablet
 
     device.offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")

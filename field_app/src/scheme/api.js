@@ -11,7 +11,8 @@ import { combine, search } from './options.js';
 import { onsiteRule } from './pack.js';
 import { normalizeRequest } from './request.js';
 import { farthestRadiusM } from './tiles.js';
-import { canonicalJson, fixedHalfEven, formatG, pyRound, sha256Hex } from './canon.js';
+import { canonicalJson, fixedHalfEven, formatG, pyRound } from './canon.js';
+import { sha256Hex } from '../digest.js';
 
 const { rule, ruleOf, isLv } = electrical;
 
@@ -183,5 +184,5 @@ async function finish(req, policy, grid, supply, needs, options, explanation, wa
 
 export async function schemeHash(req, policyVersion, gridVersion, options) {
   const payload = { request: req, policy_version: policyVersion, grid_version: gridVersion, options };
-  return `sha256:${await sha256Hex(canonicalJson(payload))}`;
+  return `sha256:${await sha256Hex(new TextEncoder().encode(canonicalJson(payload)))}`;
 }

@@ -15,11 +15,6 @@ export function canonicalJson(value) {
   return JSON.stringify(value);
 }
 
-export async function sha256Hex(text) {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /** The exact decimal expansion of |x| split at the point (toFixed is exact for |x| < 1e21). */
 function exactDigits(x) {
   const text = Math.abs(x).toFixed(100);

@@ -63,8 +63,7 @@ function evaluate(candidate, ctx) {
   const owner = capacityAsset(candidate, ctx.grid);
   if (asset.negative_list || (owner !== null && owner.negative_list)) return skip(ctx, asset, '列入电网受限负面清单');
   if (owner === null) return skip(ctx, asset, '该开关站后无额定容量的馈线');
-  const substation = owner.substation_id ? (ctx.grid.byId.get(owner.substation_id) ?? null) : null;
-  const headroom = substation ? capacity.nMinus1HeadroomKva(substation, requested, ctx.policy) : null;
+  const [substation, headroom] = behind(owner, requested, ctx);
   if (headroom !== null && headroom < 0) {
     return skip(ctx, asset, `电源变电站 ${substation.asset_id} 主变 N-1 后容量不足（缺 ${fixedHalfEven(-headroom, 0)} kVA）`);
   }
@@ -135,19 +134,16 @@ function newSite(candidate, hv, rating, ctx) {
   const requested = ctx.request.capacity_kva;
   if (!(feeder.voltage_kv >= 10 && feeder.voltage_kv <= 20) || feeder.negative_list || !feeder.rating_kva) return null;
   if (!withinRadius(candidate, hv, ctx)) return null;
-  const substation = feeder.substation_id ? (ctx.grid.byId.get(feeder.substation_id) ?? null) : null;
-  const headroom = substation ? capacity.nMinus1HeadroomKva(substation, requested, ctx.policy) : null;
+  const [, headroom] = behind(feeder, requested, ctx);
   if (headroom !== null && headroom < 0) return null;
   const extra = ctx.reserved[feeder.asset_id] ?? 0.0;
   const openKva = capacity.openCapacityKva(feeder, ctx.policy, extra);
   if (openKva < requested) return null;
-  const route = routeM(candidate, ctx);
-  const conductor = electrical.chooseConductor(hv, ctx.request.capacity_kw, ctx.request.power_factor, requested,
-    route / 1000, feeder.area_class, ctx.policy, feeder.voltage_pct);
+  const conductor = choose(candidate, ctx, hv);
   if (conductor === null) return null;
   const box = ctx.policy.engineering.typical_cost.box_substation_yuan_per_kva;
   const works = [[`新布点箱式变电站 ${formatG(rating)} kVA（客户侧）`, box.low * rating, box.high * rating, box.source],
-    ...cost.lineWorks(hv, conductor.construction, route, false, ctx.policy)];
+    ...cost.lineWorks(hv, conductor.construction, routeM(candidate, ctx), false, ctx.policy)];
   return sourceOf(candidate, feeder, openKva, conductor, works, false, extra, ctx);
 }
 
@@ -156,10 +152,17 @@ function routeM(candidate, ctx) {
   return candidate.distance_m * detour;
 }
 
-function choose(candidate, ctx) {
+/** The conductor for the route to `candidate` at `supply` (the request's unless a new site's 10 kV feed). */
+function choose(candidate, ctx, supply = ctx.supply) {
   const req = ctx.request;
-  return electrical.chooseConductor(ctx.supply, req.capacity_kw, req.power_factor, req.capacity_kva,
+  return electrical.chooseConductor(supply, req.capacity_kw, req.power_factor, req.capacity_kva,
     routeM(candidate, ctx) / 1000, candidate.asset.area_class, ctx.policy, candidate.asset.voltage_pct);
+}
+
+/** [the substation feeding `owner` or null, its N-1 headroom after `requested` or null]. */
+function behind(owner, requested, ctx) {
+  const substation = owner.substation_id ? (ctx.grid.byId.get(owner.substation_id) ?? null) : null;
+  return [substation, substation ? capacity.nMinus1HeadroomKva(substation, requested, ctx.policy) : null];
 }
 
 function sourceOf(candidate, owner, openKva, conductor, works, upgradeFirst, extra, ctx) {
