@@ -5,7 +5,7 @@ STAGES = {"accepted": "申请受理", "scheme_reply": "供电方案答复", "des
 CUSTOMER_CLASSES = {"resident": "居民", "non_resident": "非居民", "micro_enterprise": "小微企业"}
 DECISIONS = {"auto": "自动答复（低压）", "onsite_reply": "现场答复", "cosign": "网上会签后答复", "manual": "人工编制方案"}
 METERING = {"lv_direct": "低压直接计量", "lv_ct_operated": "低压经互感器计量", "high_supply_low_metering": "高供低计",
-            "high_supply_high_metering": "高供高计"}
+            "high_supply_high_metering": "高供高计", "bidirectional": "双向计量"}
 ID_KINDS = {"resident_id": "居民身份证", "business_license": "营业执照", "passport": "护照", "other": "其他"}
 
 
@@ -29,7 +29,8 @@ RULES = {"lv_limit_kw": "低压接入容量上限（千瓦）", "direct_connecti
          "customer_pays": "客户承担费用（元）", "typical_cost_version": "典型造价依据", "conductors": "导线选择",
          "supply_radius_m": "供电半径（米）", "filing_max_route_m": "备案代替审批的线路长度（米）",
          "onsite_reply_limit_kva": "现场答复容量上限（千伏安）", "onsite_reply_max_kv": "现场答复电压上限（千伏）",
-         "skipped": "未选用的接入点", "substation_n1_load_share": "变电站 N-1 负载率上限（按主变台数）", **{f"working_days.{stage}": f"时限：{name}（工作日）"
+         "skipped": "未选用的接入点", "dg_connection_voltage_kv": "分布式电源接入电压（千伏）",
+         "dg_metering": "分布式电源计量方式", "dg_hosting_share": "可接入电源容量占设备额定容量比例", "substation_n1_load_share": "变电站 N-1 负载率上限（按主变台数）", **{f"working_days.{stage}": f"时限：{name}（工作日）"
                                          for stage, name in STAGES.items()}}
 # The documents a source cites, by the names a customer can look up (the seeds' 文号).
 SEED_DOCUMENTS = {"000": "常供电办〔2019〕53号", "001": "国网上电司销〔2018〕1839号", "002": "苏监能稽查〔2020〕75号",

@@ -21,13 +21,16 @@ def build_scheme(request: dict, policy: Pack, grid: Grid, reserved=None) -> dict
     """The scheme for ``request``; ``reserved`` adds kVA per asset_id held by signed schemes."""
     req = normalize_request(request, policy)
     pipeline = policy.pipeline(req["business_type"], req["customer_class"], req["reliability_class"])
-    supply = electrical.supply_voltage(req["capacity_kw"], req["capacity_kva"], req["phase"], req["customer_class"],
-                                       policy)
+    generation = policy.business(req["business_type"]).nature == "generation"
+    supply = (electrical.generation_voltage(req["capacity_kw"], policy) if generation else
+              electrical.supply_voltage(req["capacity_kw"], req["capacity_kva"], req["phase"], req["customer_class"],
+                                        policy))
     point = locate(req, policy, grid)
     explanation = list(supply.explanation)
     needs = policy.engineering["sources_by_reliability"][req["reliability_class"]]
     explanation.append(rule("sources", needs["sources"], needs["source"]))
-    ctx = Context(req, policy, grid, supply, reserved or {}, cost.investment_boundary(req, supply, policy))
+    ctx = Context(req, policy, grid, supply, reserved or {}, cost.investment_boundary(req, supply, policy),
+                  generation=generation)
     if supply.manual_reason:
         return finish(req, policy, grid, supply, needs, [], explanation, [], supply.manual_reason)
     if supply.is_lv and needs["sources"] > 1:
@@ -57,7 +60,7 @@ def locate(req, policy: Pack, grid: Grid):
 def make_option(rank, group, ctx: Context, pipeline) -> dict:
     first = group[0]
     works = [w for source in group for w in source.works]
-    method, _ = electrical.metering(ctx.supply, ctx.request["capacity_kva"], ctx.policy)
+    method, _ = electrical.metering(ctx.supply, ctx.request["capacity_kva"], ctx.policy, ctx.generation)
     filing_max = ctx.policy.scheme.filing_max_route_m
     route = sum(s.route_length_m for s in group)
     return {
@@ -103,13 +106,16 @@ def option_rules(ctx: Context, pipeline, options) -> list:
     policy, supply = ctx.policy, ctx.supply
     rows = [rule("detour_factor", *policy.number("detour_factor")),
             rule("voltage_drop_limit_pct", *electrical.drop_limit_pct(supply, policy)),
-            electrical.metering(supply, ctx.request["capacity_kva"], policy)[1],
+            electrical.metering(supply, ctx.request["capacity_kva"], policy, ctx.generation)[1],
             rule("investment_boundary", ctx.boundary["value"], ctx.boundary["source"], ctx.boundary["assumed"]),
             rule("customer_pays", "外部工程费用" if ctx.boundary["customer_pays_external"] else 0,
                  ctx.boundary["source"], ctx.boundary["assumed"]),
-            rule("typical_cost_version", policy.engineering["typical_cost"]["version"], "docs/ENGINEERING.md §7"),
+            typical_cost_rule(policy),
             rule("conductors", "按载流量和电压降选最经济的导线", policy.engineering["conductors_source"])]
-    if not supply.is_lv:
+    if ctx.generation:
+        share = policy.engineering["dg_hosting_share"]
+        rows.append(rule("dg_hosting_share", {k: v for k, v in share.items() if k != "source"}, share["source"]))
+    elif not supply.is_lv:
         n1 = policy.engineering["substation_n1_load_share"]
         rows.append(rule("substation_n1_load_share", n1["by_transformers"], n1["source"]))
     radius = policy.engineering["supply_radius_m"]["lv" if supply.is_lv else "hv"]
@@ -123,6 +129,13 @@ def option_rules(ctx: Context, pipeline, options) -> list:
         rows.append(rule_of(name, sourced))
     rows += [rule("skipped", f"{asset_id}，{why}", "docs/ENGINEERING.md §8 step 2") for asset_id, why in ctx.skipped]
     return rows
+
+
+def typical_cost_rule(policy: Pack) -> dict:
+    """The typical-cost table the prices come from: the region's own, or one borrowed (``assumed``)."""
+    table = policy.engineering["typical_cost"]
+    return rule("typical_cost_version", table["version"], table.get("source", "docs/ENGINEERING.md §7"),
+                table.get("assumed", False))
 
 
 def manual_reason(ctx: Context, needs) -> str:
@@ -141,10 +154,11 @@ def manual_reason(ctx: Context, needs) -> str:
 
 def warnings_for(groups, ctx: Context, policy: Pack) -> list:
     heavy, _ = policy.number("heavy_load_rate")
+    load = "接入后反送电接近限额：占可接入电源容量" if ctx.generation else "接入后重载：负载率"
     notes = []
     for source in {id(s): s for group in groups for s in group}.values():
         if source.load_rate_after > heavy:
-            notes.append(f"{source.capacity_asset.asset_id} 接入后重载：负载率 {source.load_rate_after * 100:.0f}%")
+            notes.append(f"{source.capacity_asset.asset_id} {load} {source.load_rate_after * 100:.0f}%")
     if any(s.upgrade_first for group in groups for s in group):
         notes.append("先接入、后改造：增容改造工程已计入电网侧工程及其费用")
     return sorted(set(notes))
@@ -175,6 +189,13 @@ def power_quality(req, policy: Pack) -> list:
     return [f"{note['value']}（{note['source']}）"] if req["ev_charging"] and req["capacity_kva"] >= note["min_kva"] else []
 
 
+def generation_note(req, policy: Pack) -> list:
+    """A generator is told how it is metered and connected (Q/GDW 1480)."""
+    note = policy.engineering["dg_note"]
+    generation = policy.business(req["business_type"]).nature == "generation"
+    return [f"{note['value']}（{note['source']}）"] if generation else []
+
+
 def finish(req, policy, grid, supply, needs, options, explanation, warnings, manual) -> dict:
     decision = decide(supply, needs, req["capacity_kva"], req["zone"], policy, manual)
     voltage = options[0]["connection"]["voltage_kv"] if options and not supply.is_lv else supply.voltage_kv
@@ -182,7 +203,7 @@ def finish(req, policy, grid, supply, needs, options, explanation, warnings, man
         "policy": {"region": policy.region, "year": policy.year, "version": policy.version},
         "grid_version": grid.version, "request": req, "decision": decision, "supply_voltage_kv": voltage,
         "sources": needs["sources"], "options": options, "explanation": explanation,
-        "warnings": warnings + emergency_power(needs, policy) + power_quality(req, policy),
+        "warnings": warnings + emergency_power(needs, policy) + power_quality(req, policy) + generation_note(req, policy),
     }
     if manual:
         scheme["manual_reason"] = manual

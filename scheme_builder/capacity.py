@@ -35,6 +35,19 @@ def load_rate_after(asset: Asset, requested_kva, reserved_extra=0.0) -> float:
     return (asset.peak_kva + asset.reserved_kva + reserved_extra + requested_kva) / asset.rating_kva
 
 
+def hosting_kva(asset: Asset, policy: Pack, reserved_extra=0.0) -> float:
+    """The generation an asset can still take (docs/ENGINEERING.md §4c): its hosting share of the rating
+    less what is reserved on it (reservations are not told apart by kind: the check errs on the safe side)."""
+    share = policy.engineering["dg_hosting_share"][asset.kind]
+    return share * asset.rating_kva - asset.reserved_kva - reserved_extra
+
+
+def hosting_rate_after(asset: Asset, requested_kva, policy: Pack, reserved_extra=0.0) -> float:
+    """The share of the hosting limit used once the generator is connected."""
+    share = policy.engineering["dg_hosting_share"][asset.kind]
+    return (asset.reserved_kva + reserved_extra + requested_kva) / (share * asset.rating_kva)
+
+
 def upgraded_rating_kva(asset: Asset, requested_kva, policy: Pack, reserved_extra=0.0):
     """For "connect first, upgrade later": the rating a transformer swap needs, or None if none helps.
 
@@ -49,7 +62,7 @@ def upgraded_rating_kva(asset: Asset, requested_kva, policy: Pack, reserved_extr
     return next((r for r in ratings if r > asset.rating_kva and limit * r >= needed), None)
 
 
-def shortfalls(option: dict, requested_kva, policy: Pack, grid, reserved) -> list:
+def shortfalls(option: dict, requested_kva, policy: Pack, grid, reserved, generation=False) -> list:
     """Capacity assets of a chosen option that can no longer take ``requested_kva``.
 
     Checked when the customer signs: another scheme signed meanwhile may have reserved the capacity
@@ -61,6 +74,7 @@ def shortfalls(option: dict, requested_kva, policy: Pack, grid, reserved) -> lis
         if option["upgrade_first"]:
             continue
         asset = grid.by_id.get(source["capacity_asset_id"])
-        if asset is None or open_capacity_kva(asset, policy, reserved.get(asset.asset_id, 0.0)) < requested_kva:
+        room = hosting_kva if generation else open_capacity_kva
+        if asset is None or room(asset, policy, reserved.get(asset.asset_id, 0.0)) < requested_kva:
             short.append(source["capacity_asset_id"])
     return short

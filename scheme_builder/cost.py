@@ -42,6 +42,16 @@ def feeder_relief(feeder, substation, distance_m, policy: Pack):
              bay["source"])]
 
 
+def load_transfer_works(feeder, neighbour, shortfall_kva, distance_m, policy: Pack) -> list:
+    """切改: a tie cable from the full feeder to its neighbour and a ring main unit to switch the load over."""
+    detour, _ = policy.number("detour_factor")
+    cable, rmu = cost_row(policy, "hv_cable_yuan_per_km"), cost_row(policy, "ring_main_unit_yuan")
+    km = distance_m * detour / 1000
+    return [(f"切改：{feeder.asset_id} 部分负荷 {shortfall_kva:.0f} kVA 转由 {neighbour.asset_id} 供电（联络电缆 "
+             f"{km * 1000:.0f} 米、环网柜）", rmu["low"] + cable["low"] * km, rmu["high"] + cable["high"] * km,
+             rmu["source"])]
+
+
 def upgrade_works(asset, new_rating_kva, policy: Pack) -> list:
     row = cost_row(policy, "box_substation_yuan_per_kva")
     return [(f"{asset.asset_id} 增容 {asset.rating_kva:g} → {new_rating_kva:g} kVA", row["low"] * new_rating_kva,

@@ -51,6 +51,23 @@ def supply_voltage(capacity_kw, capacity_kva, phase, customer_class, policy: Pac
     return Supply(level["voltage_kv"], 3, reason, tuple(explained))
 
 
+def generation_voltage(capacity_kw, policy: Pack) -> Supply:
+    """A generator connects at the voltage Q/GDW 1480 gives for its capacity (docs/ENGINEERING.md §4c),
+    not by the region's load limits; above 20 kV only where the region computes such schemes online."""
+    table = policy.engineering["dg_connection_voltage"]
+    row = next((r for r in table["rows"] if capacity_kw <= r["max_kw"]), None)
+    largest = table["rows"][-1]
+    if row is None:
+        reason = f"分布式电源容量 {capacity_kw:g} kW 超过 {largest['max_kw']:g} kW"
+        return Supply(largest["voltage_kv"], 3, reason, (rule("dg_connection_voltage_kv", None, table["source"]),))
+    supply = Supply(row["voltage_kv"], row["phase"], None, ())
+    explained = (rule("dg_connection_voltage_kv", row["voltage_kv"], table["source"]),)
+    reason = None
+    if supply.voltage_kv > 20 and not cosigned_online(supply, policy):
+        reason = f"分布式电源需 {supply.voltage_kv:g} 千伏接入，本地区该电压等级的接入方案不在线编制"
+    return Supply(row["voltage_kv"], row["phase"], reason, explained)
+
+
 def cosigned_online(supply: Supply, policy: Pack) -> bool:
     """Above the direct-connection limit the region computes the access scheme and co-signs it online
     (Changzhou, 35 kV and up) — where the engineering tables have conductors for that voltage."""
@@ -130,8 +147,11 @@ def no_conductor_cause(supply: Supply, capacity_kva, policy: Pack) -> str:
     return f"电流 {current:.0f} A 超过可选导线载流量 {most:.0f} A" if current > most else "各型号导线电压降均超限"
 
 
-def metering(supply: Supply, capacity_kva, policy: Pack) -> tuple:
-    """(method, rule row): direct or CT meter for LV by current; 高供低计 / 高供高计 for HV by kVA."""
+def metering(supply: Supply, capacity_kva, policy: Pack, generation=False) -> tuple:
+    """(method, rule row): both ways for a generator; direct or CT meter for LV by current; 高供低计 /
+    高供高计 for HV by kVA."""
+    if generation:
+        return "bidirectional", rule("dg_metering", *policy.number("dg_metering"))
     if supply.is_lv:
         direct_max, source = policy.number("metering", "lv_direct_max_a")
         method = "lv_direct" if load_current_a(capacity_kva, supply) <= direct_max else "lv_ct_operated"

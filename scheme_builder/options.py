@@ -23,6 +23,7 @@ class Context:
     boundary: dict
     skipped: list = field(default_factory=list)       # (asset_id, why) for the explanation
     candidates_seen: int = 0
+    generation: bool = False      # the capacity is a generator's: checked for back-feed (docs/ENGINEERING.md §4c)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ def search(point, ctx: Context) -> list:
             break
     if not ctx.supply.is_lv and all(s.upgrade_first for s in sources):
         sources += dedicated_lines(point, ctx)
-    if ctx.supply.is_lv and not sources:
+    if ctx.supply.is_lv and not sources and not ctx.generation:
         sources = new_sites(point, ctx)
     return sorted(sources, key=lambda s: (s.upgrade_first, s.score, s.candidate.asset.asset_id))
 
@@ -94,11 +95,12 @@ def dedicated_lines(point, ctx: Context) -> list:
 def dedicated_line(candidate: Candidate, ctx: Context) -> Optional[Source]:
     station, requested = candidate.asset, ctx.request["capacity_kva"]
     extra = ctx.reserved.get(station.asset_id, 0.0)
-    headroom = capacity.n_minus_1_headroom_kva(station, requested + extra, ctx.policy)
+    headroom = station_headroom(station, requested, extra, ctx)
     if headroom is None:
         return skip(ctx, station, "变电站缺少主变台数、容量或负荷数据，无法校核专线")
     if headroom < 0:
-        return skip(ctx, station, f"专线：电源变电站主变 N-1 后容量不足（缺 {-headroom:.0f} kVA）")
+        check = "反送电容量" if ctx.generation else "主变 N-1 后容量"
+        return skip(ctx, station, f"专线：电源变电站{check}不足（缺 {-headroom:.0f} kVA）")
     conductor = choose(candidate, ctx)
     if conductor is None:
         return skip(ctx, station, "专线：" + electrical.no_conductor_cause(ctx.supply, requested, ctx.policy))
@@ -107,6 +109,14 @@ def dedicated_line(candidate: Candidate, ctx: Context) -> Optional[Source]:
     works = [(f"{station.asset_id} 备用间隔出线（专线）", row["low"], row["high"], row["source"])] + works
     open_kva = headroom + requested
     return source_of(candidate, station, open_kva, conductor, works, False, extra, ctx)
+
+
+def station_headroom(station, requested, extra, ctx: Context):
+    """What a substation has left after the request: N-1 for a load, its hosting limit for a generator;
+    None when the grid data does not say enough."""
+    if not ctx.generation:
+        return capacity.n_minus_1_headroom_kva(station, requested + extra, ctx.policy)
+    return capacity.hosting_kva(station, ctx.policy, extra) - requested if station.rating_kva else None
 
 
 def voltage_matches(asset, supply) -> bool:
@@ -129,6 +139,8 @@ def evaluate(candidate: Candidate, ctx: Context) -> Optional[Source]:
         return skip(ctx, asset, "列入电网受限负面清单")
     if owner is None:
         return skip(ctx, asset, "该开关站后无额定容量的馈线")
+    if ctx.generation:
+        return hosted(candidate, owner, ctx)
     substation, headroom = behind(owner, requested, ctx)
     if headroom is not None and headroom < 0:
         return skip(ctx, asset, f"电源变电站 {substation.asset_id} 主变 N-1 后容量不足（缺 {-headroom:.0f} kVA）")
@@ -139,13 +151,41 @@ def evaluate(candidate: Candidate, ctx: Context) -> Optional[Source]:
         relief = capacity_relief(owner, substation, candidate, requested, extra, ctx)
         if relief is None:
             return skip(ctx, asset, f"可开放容量 {open_kva:.0f} kVA 小于 {requested:g} kVA，且无可行的增容方案")
+    return connect(candidate, owner, open_kva, relief, extra, ctx)
+
+
+def hosted(candidate: Candidate, owner, ctx: Context) -> Optional[Source]:
+    """A generator is checked for back-feed, not load (docs/ENGINEERING.md §4c): no N-1 check (it relieves
+    its substation) and no relief works (how much generation a feeder hosts is the region's plan)."""
+    requested, extra = ctx.request["capacity_kva"], ctx.reserved.get(owner.asset_id, 0.0)
+    room = capacity.hosting_kva(owner, ctx.policy, extra)
+    if room < requested:
+        return skip(ctx, candidate.asset, f"反送电校核：可接入电源容量 {room:.0f} kVA 小于 {requested:g} kVA")
+    return connect(candidate, owner, room, [], extra, ctx)
+
+
+def connect(candidate: Candidate, owner, open_kva, relief, extra, ctx: Context) -> Optional[Source]:
+    """The line from the candidate to the customer, with the relief works that make room, as a source."""
+    asset = candidate.asset
     conductor = choose(candidate, ctx)
     if conductor is None:
-        low = f"（接入点电压已偏低 {-asset.voltage_pct:g}%）" if asset.voltage_pct < 0 else ""
-        return skip(ctx, asset, electrical.no_conductor_cause(ctx.supply, requested, ctx.policy) + low)
+        cause = electrical.no_conductor_cause(ctx.supply, ctx.request["capacity_kva"], ctx.policy)
+        return skip(ctx, asset, cause + deviation_note(asset, ctx))
     works = cost.line_works(ctx.supply, conductor.construction, route_m(candidate, ctx), asset.kind == "feeder",
                             ctx.policy, conductor.circuits)
     return source_of(candidate, owner, open_kva, conductor, works + relief, bool(relief), extra, ctx)
+
+
+def deviation(asset, ctx: Context) -> float:
+    """The point's measured deviation as the room it takes: a load pulls the voltage down, so a low point
+    has less room; a generator pushes it up, so a high point has less (docs/ENGINEERING.md §4b, §4c)."""
+    return -asset.voltage_pct if ctx.generation else asset.voltage_pct
+
+
+def deviation_note(asset, ctx: Context) -> str:
+    if deviation(asset, ctx) >= 0:
+        return ""
+    return f"（接入点电压已偏{'高' if ctx.generation else '低'} {abs(asset.voltage_pct):g}%）"
 
 
 def new_sites(point, ctx: Context) -> list:
@@ -202,7 +242,7 @@ def choose(candidate: Candidate, ctx: Context, supply=None):
     req = ctx.request
     return electrical.choose_conductor(supply or ctx.supply, req["capacity_kw"], req["power_factor"],
                                        req["capacity_kva"], route_m(candidate, ctx) / 1000, candidate.asset.area_class,
-                                       ctx.policy, candidate.asset.voltage_pct)
+                                       ctx.policy, deviation(candidate.asset, ctx))
 
 
 def behind(owner, requested, ctx: Context) -> tuple:
@@ -216,8 +256,10 @@ def source_of(candidate, owner, open_kva, conductor, works, upgrade_first, extra
     drop_limit, _ = electrical.drop_limit_pct(ctx.supply, ctx.policy)
     score = ranking.score(sum(w[2] for w in works), conductor.voltage_drop_pct, drop_limit, open_kva - requested,
                           requested, upgrade_first, ctx.policy.engineering["ranking"])
-    return Source(candidate, owner, open_kva, capacity.load_rate_after(owner, requested, extra),
-                  route_m(candidate, ctx), conductor, upgrade_first, tuple(works), score)
+    rate = (capacity.hosting_rate_after(owner, requested, ctx.policy, extra) if ctx.generation
+            else capacity.load_rate_after(owner, requested, extra))
+    return Source(candidate, owner, open_kva, rate, route_m(candidate, ctx), conductor, upgrade_first, tuple(works),
+                  score)
 
 
 def capacity_relief(owner, substation, candidate: Candidate, requested, extra, ctx: Context):
@@ -225,9 +267,28 @@ def capacity_relief(owner, substation, candidate: Candidate, requested, extra, c
     substation's spare bay for a full feeder; None when nothing the grid data offers helps."""
     if owner.kind == "feeder":
         distance = substation.geometry.distance(Point(candidate.point_xy)) if substation else 0
-        return cost.feeder_relief(owner, substation, distance, ctx.policy)
+        priced = [works for works in (cost.feeder_relief(owner, substation, distance, ctx.policy),
+                                      load_transfer(owner, candidate, requested, extra, ctx)) if works]
+        return min(priced, key=lambda works: (sum(w[2] for w in works), works[0][0])) if priced else None
     rating = capacity.upgraded_rating_kva(owner, requested, ctx.policy, extra)
     return cost.upgrade_works(owner, rating, ctx.policy) if rating else None
+
+
+def load_transfer(feeder, candidate: Candidate, requested, extra, ctx: Context):
+    """切改 (docs/ENGINEERING.md §4a): the part of the full feeder's load the request does not fit moves to a
+    neighbouring feeder near the connection point that has room for it, by a tie cable and a ring main
+    unit; None when no neighbour within reach can take it."""
+    shortfall = requested - capacity.open_capacity_kva(feeder, ctx.policy, extra)
+    reach, _ = ctx.policy.number("load_transfer_max_m")
+    for near in ctx.grid.within(Point(candidate.point_xy), reach, ("feeder",), feeder.voltage_kv):
+        other = near.asset
+        if other.asset_id == feeder.asset_id or other.negative_list or not other.rating_kva:
+            continue
+        room = capacity.open_capacity_kva(other, ctx.policy, ctx.reserved.get(other.asset_id, 0.0))
+        _substation, headroom = behind(other, shortfall, ctx)
+        if room >= shortfall and (other.substation_id == feeder.substation_id or headroom is None or headroom >= 0):
+            return cost.load_transfer_works(feeder, other, shortfall, near.distance_m, ctx.policy)
+    return None
 
 
 def skip(ctx: Context, asset, why):

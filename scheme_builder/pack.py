@@ -17,6 +17,7 @@ from scheme_builder.errors import InvalidRequest
 from scheme_builder.policy import canonical_json
 
 BOUNDARY_KEYS = ("lv_micro", "lv_resident", "hv", "extended")
+NATURES = ("load", "generation", "charging")
 
 
 class PackError(Exception):
@@ -76,6 +77,8 @@ class BusinessType:
     documents_source: str
     tracks: tuple
     source: str
+    nature: str = "load"      # what the capacity is: load, generation (checked for back-feed, metered both
+                              # ways) or charging (power-quality note, extended boundary): docs/ENGINEERING.md §4c
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ def normalize_request(request: dict, policy: "Pack") -> dict:
         errors["phase"] = ["1 or 3"]
     if errors:
         raise InvalidRequest("the scheme request is not valid", errors)
+    charging = policy.business(request["business_type"]).nature == "charging"   # a charging business is EV charging
     if kva is None:
         kva = kw / power_factor
     if kw is None:
@@ -57,7 +58,7 @@ def normalize_request(request: dict, policy: "Pack") -> dict:
         "location": {"lon": round(float(location["lon"]), 7), "lat": round(float(location["lat"]), 7)},
         "area_class": request.get("area_class"),
         "park_or_electrification": bool(request.get("park_or_electrification", False)),
-        "ev_charging": bool(request.get("ev_charging", False)),
+        "ev_charging": bool(request.get("ev_charging", False)) or charging,
     }
 
 

@@ -99,8 +99,9 @@ def sign(ticket, args, ctx):
     db, region, option = ctx["db"], ticket["region"], scheme["chosen_option"]
     kva = scheme["request"]["capacity_kva"]
     grid = ctx["grids"].get(db, region)
+    generation = ctx["pack"].business(scheme["request"]["business_type"]).nature == "generation"
     short = [] if scheme["decision"] == "manual" else shortfalls(   # the engineer answered for a manual one
-        option, kva, ctx["pack"], grid, grid_store.reserved_by_asset(db, region, ticket["id"]))
+        option, kva, ctx["pack"], grid, grid_store.reserved_by_asset(db, region, ticket["id"]), generation)
     if short:
         raise Problem("capacity-taken", f"the open capacity of {', '.join(short)} was taken meanwhile; "
                       "show the customer the fresh scheme", assets=short, fresh_scheme=build_for_ticket(ticket, ctx))

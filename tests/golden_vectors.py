@@ -6,7 +6,7 @@ For every policy pack: a synthetic city grid of its region and a hand-made grid 
 city lacks (substations with N-1 data and spare bays, low voltage at a point, the negative list, a
 switching station with no rated feeder, a 20 kV line), and a few hundred generated requests (LV and
 HV, single-phase, important customers, zones, reservations, points outside the grid, invalid
-fields, and 35 kV requests above the direct-connection limit). Each case carries the full expected scheme (or the error and its fields); the JavaScript
+fields, 35 kV requests above the direct-connection limit, generators, load transfers). Each case carries the full expected scheme (or the error and its fields); the JavaScript
 port must reproduce it and its ``scheme_hash`` exactly. ``make test`` regenerates the file, so the two
 builders cannot drift apart.
 """
@@ -27,6 +27,7 @@ from server.policy import load_policy_book
 CENTRES = {"changzhou": (119.974, 31.811), "shanghai": (121.47, 31.23), "chongqing": (106.55, 29.56),
            "xihua": (104.07, 30.67), "jiangsu": (118.78, 32.06)}
 CASES_PER_PACK = 70
+GENERATORS_PER_PACK = 30     # where the pack has the business (Xihua)
 
 
 def special_grid(region, centre) -> dict:
@@ -39,7 +40,7 @@ def special_grid(region, centre) -> dict:
         feature("Point", at(900, 50), asset_id="SUB-OK", kind="substation", voltage_kv=110, rating_kva=80000,
                 peak_kva=30000, transformers=3, spare_bays={"10": 2, "35": 1}, **common),
         feature("LineString", [at(-900, 0), at(-300, 200), at(300, 220)], asset_id="F-FULL", kind="feeder",
-                voltage_kv=10, rating_kva=8000, peak_kva=7800, ties=1, substation_id="SUB-OK", **common),
+                voltage_kv=10, rating_kva=8000, peak_kva=4300, ties=1, substation_id="SUB-OK", **common),
         feature("LineString", [at(900, 50), at(200, -250), at(-400, -300)], asset_id="F-OK", kind="feeder",
                 voltage_kv=10, rating_kva=10000, peak_kva=3000, ties=2, substation_id="SUB-OK", voltage_pct=-3.5,
                 **common),
@@ -77,7 +78,10 @@ def random_request(rng, pack, layout) -> dict:
     lon, lat = layout.lonlat(distance * math.sin(math.radians(azimuth)), distance * math.cos(math.radians(azimuth)))
     request = {"business_type": business, "customer_class": rng.choice(("resident", "non_resident", "micro_enterprise")),
                "location": {"lon": lon + rng.uniform(-1e-6, 1e-6), "lat": lat}}
-    if voltage == "lv":
+    if pack.business_types[business].nature == "generation":      # 220 V, 380 V, 10 kV, 35 kV and beyond
+        request["capacity_kw"] = rng.choice((rng.uniform(2, 8), rng.uniform(8, 400), rng.uniform(400, 6000),
+                                             rng.uniform(6000, 60000)))
+    elif voltage == "lv":
         request["capacity_kw"] = rng.choice((rng.uniform(2, 60), rng.uniform(60, 320), float(rng.randint(5, 200))))
         request["phase"] = rng.choice((3, 3, 1))
     else:
@@ -139,6 +143,13 @@ def vectors(seed=20261128) -> dict:
                        "location": {"lon": lon, "lat": lat}, **({"zone": pack.zones[0].zone} if pack.zone_required else {})}
             cases.append({"pack": pack.id, "grid": special, "request": request, "reserved": {},
                           **outcome(request, pack, built[special], {})})
+        for n in range(GENERATORS_PER_PACK if "distributed_generation" in pack.business_types else 0):
+            name = entries[n % 2]["name"]
+            request = {**random_request(rng, pack, layout), "business_type": "distributed_generation"}
+            request.pop("capacity_kva", None)
+            request["capacity_kw"] = rng.choice((rng.uniform(2, 8), rng.uniform(8, 400), rng.uniform(400, 6000)))
+            cases.append({"pack": pack.id, "grid": name, "request": request, "reserved": {},
+                          **outcome(request, pack, built[name], {})})
     return {"engineering": ENGINEERING, "packs": packs, "grids": grids, "cases": cases}
 
 

@@ -5,7 +5,7 @@ Validation only: the loaded dict becomes the typed model of :mod:`scheme_builder
 """
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from scheme_builder.pack import BOUNDARY_KEYS
+from scheme_builder.pack import BOUNDARY_KEYS, NATURES
 from scheme_builder.request import CUSTOMER_CLASSES, RELIABILITY_CLASSES
 
 STAGES = ["accepted", "scheme_reply", "design_review", "mid_inspection", "grid_works", "connect"]
@@ -64,6 +64,7 @@ class BusinessTypeSchema(Schema):
     documents_source = fields.String(required=True)
     tracks = fields.List(fields.Nested(TrackSchema), required=True, validate=validate.Length(min=1))
     source = fields.String(required=True)
+    nature = fields.String(load_default="load", validate=validate.OneOf(NATURES))
 
 
 class DocumentSchema(Schema):

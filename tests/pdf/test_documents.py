@@ -156,8 +156,8 @@ def test_the_scheme_reply_is_chinese_only(pack_id):
 
 
 def test_every_metering_method_the_builder_emits_has_a_label():
-    """LV customers are metered directly or through current transformers by their current; both names
-    reach the reply, so both need their Chinese words (a missing one printed the code on the page)."""
+    """LV customers are metered directly or through current transformers by their current, generators both
+    ways; every name reaches the reply, so each needs its Chinese words (a missing one printed the code)."""
     emitted = set()
     for pack in BOOK.packs.values():
         grid = Grid.from_features(make_grid(transformer("TX-1", 60, 0, rating_kva=1250, peak_kva=100,
@@ -167,7 +167,12 @@ def test_every_metering_method_the_builder_emits_has_a_label():
                                    "capacity_kw": capacity_kw, "location": {"lon": CENTRE[0], "lat": CENTRE[1]},
                                    "zone": pack.zones[0].zone}, pack, grid)
             emitted |= {option["metering"] for option in scheme["options"]}
-    assert {"lv_direct", "lv_ct_operated"} <= emitted
+        if "distributed_generation" in pack.business_types:
+            scheme = build_scheme({"business_type": "distributed_generation", "customer_class": "non_resident",
+                                   "capacity_kw": 50, "location": {"lon": CENTRE[0], "lat": CENTRE[1]}}, pack, grid)
+            emitted |= {option["metering"] for option in scheme["options"]}
+            assert all(row["rule"] in RULES for row in scheme["explanation"]), scheme["explanation"]
+    assert {"lv_direct", "lv_ct_operated", "bidirectional"} <= emitted
     assert emitted <= set(METERING), emitted - set(METERING)
 
 

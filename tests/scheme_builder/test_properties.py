@@ -11,7 +11,7 @@ from scheme_builder import Grid, build_scheme
 from scheme_builder.api import assert_no_banned_fees
 from scheme_builder.errors import BannedFeeInScheme
 from scheme_builder.synthetic import make_city_grid
-from tests.factories import CENTRE, feeder, scheme_request, transformer
+from tests.factories import feeder, scheme_request, transformer
 from tests.scheme_builder.conftest import policy_for
 
 GEOD = Geod(ellps="WGS84")

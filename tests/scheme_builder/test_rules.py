@@ -420,3 +420,80 @@ def test_a_large_charging_station_is_told_to_assess_its_harmonics(build, kva, to
     assert any("GB/T 14549" in w and "谐波" in w for w in scheme["warnings"]) is told
     plain = build(scheme_request(capacity_kva=kva), HV_LINE)
     assert not any("GB/T 14549" in w for w in plain["warnings"])
+
+
+def generator(kw, **extra) -> dict:
+    return scheme_request(business_type="distributed_generation", customer_class="non_resident", capacity_kva=None,
+                          capacity_kw=kw, **extra)
+
+
+@pytest.mark.parametrize("kw, voltage, phase", [(8, 0.22, 1), (8.5, 0.38, 3), (400, 0.38, 3), (401, 10, 3),
+                                                (6000, 10, 3)])
+def test_generation_connects_at_the_voltage_of_q_gdw_1480(build, kw, voltage, phase):
+    """docs/ENGINEERING.md §4c: ≤ 8 kW 220 V, 8–400 kW 380 V, 400 kW–6 MW 10 kV — not by the load limits."""
+    big = transformer("TX1", 60, 0, rating_kva=2500, peak_kva=100)
+    scheme = build(generator(kw), big, HV_LINE, pack="xihua-2022")
+    assert scheme["supply_voltage_kv"] == voltage and scheme["request"]["phase"] in (1, 3)
+    rule = next(row for row in scheme["explanation"] if row["rule"] == "dg_connection_voltage_kv")
+    assert rule["value"] == voltage and "Q/GDW 1480" in rule["source"]
+    assert scheme["options"] and all(o["metering"] == "bidirectional" for o in scheme["options"])
+    assert any("双向计量" in w for w in scheme["warnings"])
+
+
+def test_generation_is_checked_for_back_feed_not_load(build):
+    """A full transformer takes a generator (it relieves the load) up to 25 % of its rating, no upgrade works."""
+    full = transformer("TX1", 60, 0, rating_kva=400, peak_kva=390)          # no load room at all
+    fits = build(generator(90), full, pack="xihua-2022")["options"][0]       # 90 kW / 0.9 = 100 kVA = 25 %
+    assert fits["open_capacity_kva"] == 100 and fits["upgrade_first"] is False and fits["load_rate_after"] == 1.0
+    over = build(generator(100), full, pack="xihua-2022")
+    assert over["decision"] == "manual"
+    skipped = [row["value"] for row in over["explanation"] if row["rule"] == "skipped"]
+    assert any("反送电" in value for value in skipped)
+    assert not any("新布点" in w for o in over["options"] for w in o["works"])
+
+
+def test_a_generators_rise_needs_room_above_a_high_point(build):
+    """A generator pushes the voltage up: a point already high leaves less room (a low one more)."""
+    request = generator(300)
+    high = build(request, transformer("TX1", 190, 0, rating_kva=2500, voltage_pct=5.0), pack="xihua-2022")
+    low = build(request, transformer("TX1", 190, 0, rating_kva=2500, voltage_pct=-5.0), pack="xihua-2022")
+    low_option = low["options"][0]
+    assert low_option["voltage_drop_pct"] > 2
+    assert not high["options"] or high["options"][0]["voltage_drop_pct"] <= 2
+
+
+def test_a_non_resident_charging_business_is_ev_charging(build):
+    """Xihua's 非居民充电设施 (003 att. 1 item 7): the extended boundary and the power-quality note."""
+    request = scheme_request(business_type="ev_charger_nonresident", customer_class="non_resident",
+                             capacity_kva=None, capacity_kw=150)
+    scheme = build(request, transformer("TX1", 60, 0, rating_kva=630, peak_kva=100), pack="xihua-2022")
+    assert scheme["request"]["ev_charging"] is True
+    assert scheme["options"][0]["investment_boundary"] == "客户规划红线"
+
+
+def test_a_full_feeder_is_relieved_by_a_load_transfer_when_it_is_cheaper(build):
+    """切改 (§4a): part of the full feeder's load moves to a neighbour with room nearby, priced; preferred to
+    a new feeder from a far substation's spare bay when it costs less."""
+    full = feeder("F1", [(-3000, 300), (3000, 300)], rating_kva=10000, peak_kva=1000, ties=1)
+    neighbour = feeder("F2", [(-3000, 700), (3000, 700)], rating_kva=10000, peak_kva=1000, ties=1,
+                       negative_list=True)
+    station = {**substation("S1", 0, 2500, 80000, 20000, 2)}
+    station["properties"]["spare_bays"] = {"10": 1}
+    scheme = build(scheme_request(capacity_kva=1000), full, station, reserved={"F1": 3500})
+    assert not any("切改" in w for o in scheme["options"] for w in o["works"])     # no neighbour: a new feeder
+    neighbour["properties"]["negative_list"] = False
+    held = build(scheme_request(capacity_kva=1000), full, neighbour, station, reserved={"F1": 3500, "F2": 3000})
+    option = next(o for o in held["options"] if o["connection"]["asset_id"] == "F1")
+    transfer = [w for w in option["works"] if w.startswith("切改")]
+    assert option["upgrade_first"] is True and transfer and "F2" in transfer[0] and "500 kVA" in transfer[0]
+    assert option["cost_estimate_yuan"]["low"] >= 80_000
+
+
+@pytest.mark.parametrize("pack, zone, name", [
+    ("changzhou-2020", None, "常州"), ("shanghai-2020", None, "上海"), ("jiangsu-2020", None, "江苏"),
+    ("xihua-2022", None, "西华"), ("chongqing-2021", "main_city", "重庆")])
+def test_every_region_prices_from_its_own_typical_cost_table_marked_assumed(build, pack, zone, name):
+    """No region's own typical-cost manual is in the seeds: each region's table says whose numbers it borrows."""
+    scheme = build(scheme_request(capacity_kva=1000, zone=zone), HV_LINE, pack=pack)
+    row = next(r for r in scheme["explanation"] if r["rule"] == "typical_cost_version")
+    assert row["assumed"] is True and row["value"].startswith(name) and "南方电网 2019" in row["value"]

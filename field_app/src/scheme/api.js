@@ -11,7 +11,7 @@ import { combine, search } from './options.js';
 import { onsiteRule } from './pack.js';
 import { normalizeRequest } from './request.js';
 import { farthestRadiusM } from './tiles.js';
-import { canonicalJson, fixedHalfEven, formatG, pyRound } from './canon.js';
+import { canonicalJson, fixedHalfEven, formatG, pyCompare, pyRound } from './canon.js';
 import { sha256Hex } from '../digest.js';
 
 const { rule, ruleOf, isLv } = electrical;
@@ -19,13 +19,15 @@ const { rule, ruleOf, isLv } = electrical;
 export async function buildScheme(request, policy, grid, reserved = {}) {
   const req = normalizeRequest(request, policy);
   const pipeline = policy.pipeline(req.business_type, req.customer_class, req.reliability_class);
-  const supply = electrical.supplyVoltage(req.capacity_kw, req.capacity_kva, req.phase, req.customer_class, policy);
+  const generation = policy.business(req.business_type).nature === 'generation';
+  const supply = generation ? electrical.generationVoltage(req.capacity_kw, policy)
+    : electrical.supplyVoltage(req.capacity_kw, req.capacity_kva, req.phase, req.customer_class, policy);
   const point = locate(req, policy, grid);
   const explanation = [...supply.explanation];
   const needs = policy.engineering.sources_by_reliability[req.reliability_class];
   explanation.push(rule('sources', needs.sources, needs.source));
   const ctx = { request: req, policy, grid, supply, reserved, boundary: cost.investmentBoundary(req, supply, policy),
-    skipped: [], candidates_seen: 0 };
+    skipped: [], candidates_seen: 0, generation };
   if (supply.manual_reason) return finish(req, policy, grid, supply, needs, [], explanation, [], supply.manual_reason);
   if (isLv(supply) && needs.sources > 1) {
     return finish(req, policy, grid, supply, needs, [], explanation, [], `该客户需要 ${needs.sources} 路电源：由后台人工编制方案`);
@@ -35,7 +37,7 @@ export async function buildScheme(request, policy, grid, reserved = {}) {
   const options = groups.map((group, i) => makeOption(i + 1, group, ctx, pipeline));
   explanation.push(...optionRules(ctx, pipeline));
   const reason = options.length ? null : manualReason(ctx, needs);
-  return finish(req, policy, grid, supply, needs, options, explanation, warningsFor(groups, policy), reason);
+  return finish(req, policy, grid, supply, needs, options, explanation, warningsFor(groups, ctx), reason);
 }
 
 function locate(req, policy, grid) {
@@ -53,7 +55,7 @@ function locate(req, policy, grid) {
 function makeOption(rank, group, ctx, pipeline) {
   const [first] = group;
   const works = group.flatMap((s) => s.works);
-  const [method] = electrical.metering(ctx.supply, ctx.request.capacity_kva, ctx.policy);
+  const [method] = electrical.metering(ctx.supply, ctx.request.capacity_kva, ctx.policy, ctx.generation);
   const filingMax = ctx.policy.scheme.filing_max_route_m;
   const route = group.reduce((sum, s) => sum + s.route_length_m, 0);
   return {
@@ -94,12 +96,16 @@ function optionRules(ctx, pipeline) {
   const engineering = policy.engineering;
   const rows = [rule('detour_factor', ...policy.number('detour_factor')),
     rule('voltage_drop_limit_pct', ...electrical.dropLimitPct(supply, policy)),
-    electrical.metering(supply, ctx.request.capacity_kva, policy)[1],
+    electrical.metering(supply, ctx.request.capacity_kva, policy, ctx.generation)[1],
     rule('investment_boundary', boundary.value, boundary.source, boundary.assumed),
     rule('customer_pays', boundary.customer_pays_external ? '外部工程费用' : 0, boundary.source, boundary.assumed),
-    rule('typical_cost_version', engineering.typical_cost.version, 'docs/ENGINEERING.md §7'),
+    rule('typical_cost_version', engineering.typical_cost.version, engineering.typical_cost.source ?? 'docs/ENGINEERING.md §7',
+      engineering.typical_cost.assumed ?? false),
     rule('conductors', '按载流量和电压降选最经济的导线', engineering.conductors_source)];
-  if (!isLv(supply)) {
+  if (ctx.generation) {
+    const share = engineering.dg_hosting_share;
+    rows.push(rule('dg_hosting_share', Object.fromEntries(Object.entries(share).filter(([k]) => k !== 'source')), share.source));
+  } else if (!isLv(supply)) {
     const n1 = engineering.substation_n1_load_share;
     rows.push(rule('substation_n1_load_share', n1.by_transformers, n1.source));
   }
@@ -128,23 +134,16 @@ function manualReason(ctx, needs) {
   return '没有可行的接入点（含增容方案）：由后台人工编制方案';
 }
 
-function warningsFor(groups, policy) {
-  const [heavy] = policy.number('heavy_load_rate');
+function warningsFor(groups, ctx) {
+  const [heavy] = ctx.policy.number('heavy_load_rate');
+  const load = ctx.generation ? '接入后反送电接近限额：占可接入电源容量' : '接入后重载：负载率';
   const unique = [...new Set(groups.flat())];
   const notes = unique.filter((s) => s.load_rate_after > heavy)
-    .map((s) => `${s.capacity_asset.asset_id} 接入后重载：负载率 ${fixedHalfEven(s.load_rate_after * 100, 0)}%`);
+    .map((s) => `${s.capacity_asset.asset_id} ${load} ${fixedHalfEven(s.load_rate_after * 100, 0)}%`);
   if (groups.some((group) => group.some((s) => s.upgrade_first))) {
     notes.push('先接入、后改造：增容改造工程已计入电网侧工程及其费用');
   }
-  return [...new Set(notes)].sort(pyStringCompare);
-}
-
-/** Python sorts text by code point; JavaScript's default sort compares UTF-16 units. */
-function pyStringCompare(a, b) {
-  const x = [...a].map((c) => c.codePointAt(0));
-  const y = [...b].map((c) => c.codePointAt(0));
-  for (let i = 0; i < Math.min(x.length, y.length); i += 1) if (x[i] !== y[i]) return x[i] - y[i];
-  return x.length - y.length;
+  return [...new Set(notes)].sort(pyCompare);
 }
 
 function decide(supply, needs, capacityKva, zone, policy, manual) {
@@ -166,13 +165,19 @@ function powerQuality(req, policy) {
   return req.ev_charging && req.capacity_kva >= note.min_kva ? [`${note.value}（${note.source}）`] : [];
 }
 
+/** A generator is told how it is metered and connected (Q/GDW 1480). */
+function generationNote(req, policy) {
+  const note = policy.engineering.dg_note;
+  return policy.business(req.business_type).nature === 'generation' ? [`${note.value}（${note.source}）`] : [];
+}
+
 async function finish(req, policy, grid, supply, needs, options, explanation, warnings, manual) {
   const decision = decide(supply, needs, req.capacity_kva, req.zone, policy, manual);
   const voltage = options.length && !isLv(supply) ? options[0].connection.voltage_kv : supply.voltage_kv;
   const scheme = {
     policy: { region: policy.region, year: policy.year, version: policy.version }, grid_version: grid.version,
     request: req, decision, supply_voltage_kv: voltage, sources: needs.sources, options, explanation,
-    warnings: [...warnings, ...emergencyPower(needs, policy), ...powerQuality(req, policy)],
+    warnings: [...warnings, ...emergencyPower(needs, policy), ...powerQuality(req, policy), ...generationNote(req, policy)],
   };
   if (manual) scheme.manual_reason = manual;
   scheme.scheme_hash = await schemeHash(req, policy.version, grid.version, options);

@@ -68,3 +68,11 @@ export function formatG(x, precision = 6) {
   }
   return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }
+
+/** Python's order of text (by code point); JavaScript's default sort compares UTF-16 units. */
+export function pyCompare(a, b) {
+  const x = [...a].map((c) => c.codePointAt(0));
+  const y = [...b].map((c) => c.codePointAt(0));
+  for (let i = 0; i < Math.min(x.length, y.length); i += 1) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}

@@ -37,6 +37,16 @@ export function feederRelief(feeder, substation, distanceM, policy) {
     + `${feeder.asset_id} 分流`, bay.low + cable.low * km, bay.high + cable.high * km, bay.source]];
 }
 
+/** 切改: a tie cable from the full feeder to its neighbour and a ring main unit to switch the load over. */
+export function loadTransferWorks(feeder, neighbour, shortfallKva, distanceM, policy) {
+  const [detour] = policy.number('detour_factor');
+  const cable = costRow(policy, 'hv_cable_yuan_per_km');
+  const rmu = costRow(policy, 'ring_main_unit_yuan');
+  const km = distanceM * detour / 1000;
+  return [[`切改：${feeder.asset_id} 部分负荷 ${fixedHalfEven(shortfallKva, 0)} kVA 转由 ${neighbour.asset_id} 供电（联络电缆 `
+    + `${fixedHalfEven(km * 1000, 0)} 米、环网柜）`, rmu.low + cable.low * km, rmu.high + cable.high * km, rmu.source]];
+}
+
 export function upgradeWorks(asset, newRatingKva, policy) {
   const row = costRow(policy, 'box_substation_yuan_per_kva');
   return [[`${asset.asset_id} 增容 ${formatG(asset.rating_kva)} → ${formatG(newRatingKva)} kVA`, row.low * newRatingKva,

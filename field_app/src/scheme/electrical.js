@@ -36,6 +36,21 @@ export function supplyVoltage(capacityKw, capacityKva, phase, customerClass, pol
   return { ...supply, manual_reason: reason, explanation: explained };
 }
 
+/** A generator connects at the voltage Q/GDW 1480 gives for its capacity (§4c), not by the load limits. */
+export function generationVoltage(capacityKw, policy) {
+  const table = policy.engineering.dg_connection_voltage;
+  const row = table.rows.find((r) => capacityKw <= r.max_kw);
+  const largest = table.rows[table.rows.length - 1];
+  if (!row) {
+    return { voltage_kv: largest.voltage_kv, phase: 3, manual_reason: `分布式电源容量 ${formatG(capacityKw)} kW 超过 ${formatG(largest.max_kw)} kW`,
+      explanation: [rule('dg_connection_voltage_kv', null, table.source)] };
+  }
+  const supply = { voltage_kv: row.voltage_kv, phase: row.phase };
+  const reason = supply.voltage_kv > 20 && !cosignedOnline(supply, policy)
+    ? `分布式电源需 ${formatG(supply.voltage_kv)} 千伏接入，本地区该电压等级的接入方案不在线编制` : null;
+  return { ...supply, manual_reason: reason, explanation: [rule('dg_connection_voltage_kv', row.voltage_kv, table.source)] };
+}
+
 /** Above the direct-connection limit, computed and co-signed online where the pack says so (Changzhou 35 kV). */
 export function cosignedOnline(supply, policy) {
   const limit = policy.scheme.cosign_online_min_kv;
@@ -100,7 +115,8 @@ export function noConductorCause(supply, capacityKva, policy) {
 }
 
 /** [method, rule row]: direct or CT meter for LV by current; 高供低计 / 高供高计 for HV by kVA. */
-export function metering(supply, capacityKva, policy) {
+export function metering(supply, capacityKva, policy, generation = false) {
+  if (generation) return ['bidirectional', rule('dg_metering', ...policy.number('dg_metering'))];
   if (isLv(supply)) {
     const [directMax, source] = policy.number('metering', 'lv_direct_max_a');
     const method = loadCurrentA(capacityKva, supply) <= directMax ? 'lv_direct' : 'lv_ct_operated';

@@ -5,7 +5,7 @@ import * as electrical from './electrical.js';
 import { score } from './ranking.js';
 import { compare } from './grid.js';
 import { nearest } from './geometry.js';
-import { fixedHalfEven, formatG } from './canon.js';
+import { fixedHalfEven, formatG, pyCompare } from './canon.js';
 
 const LV_KINDS = ['distribution_transformer'];
 const HV_KINDS = ['feeder', 'ring_main_unit', 'switching_station'];
@@ -46,7 +46,7 @@ export function search(point, ctx) {
     if (sources.length >= 3) break;
   }
   if (!lv && sources.every((s) => s.upgrade_first)) sources.push(...dedicatedLines(point, ctx));
-  if (lv && !sources.length) sources = newSites(point, ctx);
+  if (lv && !sources.length && !ctx.generation) sources = newSites(point, ctx);
   return sources.sort((a, b) => (a.upgrade_first - b.upgrade_first) || (a.score - b.score)
     || compare(a.candidate.asset.asset_id, b.candidate.asset.asset_id));
 }
@@ -63,6 +63,7 @@ function evaluate(candidate, ctx) {
   const owner = capacityAsset(candidate, ctx.grid);
   if (asset.negative_list || (owner !== null && owner.negative_list)) return skip(ctx, asset, '列入电网受限负面清单');
   if (owner === null) return skip(ctx, asset, '该开关站后无额定容量的馈线');
+  if (ctx.generation) return hosted(candidate, owner, ctx);
   const [substation, headroom] = behind(owner, requested, ctx);
   if (headroom !== null && headroom < 0) {
     return skip(ctx, asset, `电源变电站 ${substation.asset_id} 主变 N-1 后容量不足（缺 ${fixedHalfEven(-headroom, 0)} kVA）`);
@@ -76,14 +77,38 @@ function evaluate(candidate, ctx) {
       return skip(ctx, asset, `可开放容量 ${fixedHalfEven(openKva, 0)} kVA 小于 ${formatG(requested)} kVA，且无可行的增容方案`);
     }
   }
+  return connect(candidate, owner, openKva, relief, extra, ctx);
+}
+
+/** A generator is checked for back-feed, not load (§4c): no N-1 check and no relief works. */
+function hosted(candidate, owner, ctx) {
+  const requested = ctx.request.capacity_kva;
+  const extra = ctx.reserved[owner.asset_id] ?? 0.0;
+  const room = capacity.hostingKva(owner, ctx.policy, extra);
+  if (room < requested) {
+    return skip(ctx, candidate.asset, `反送电校核：可接入电源容量 ${fixedHalfEven(room, 0)} kVA 小于 ${formatG(requested)} kVA`);
+  }
+  return connect(candidate, owner, room, [], extra, ctx);
+}
+
+function connect(candidate, owner, openKva, relief, extra, ctx) {
+  const { asset } = candidate;
   const conductor = choose(candidate, ctx);
   if (conductor === null) {
-    const low = asset.voltage_pct < 0 ? `（接入点电压已偏低 ${formatG(-asset.voltage_pct)}%）` : '';
-    return skip(ctx, asset, electrical.noConductorCause(ctx.supply, requested, ctx.policy) + low);
+    const cause = electrical.noConductorCause(ctx.supply, ctx.request.capacity_kva, ctx.policy);
+    return skip(ctx, asset, cause + deviationNote(asset, ctx));
   }
   const works = [...cost.lineWorks(ctx.supply, conductor.construction, routeM(candidate, ctx), asset.kind === 'feeder', ctx.policy,
     conductor.circuits), ...relief];
   return sourceOf(candidate, owner, openKva, conductor, works, relief.length > 0, extra, ctx);
+}
+
+/** The point's deviation as the room it takes: a load pulls the voltage down, a generator pushes it up. */
+const deviation = (asset, ctx) => (ctx.generation ? -asset.voltage_pct : asset.voltage_pct);
+
+function deviationNote(asset, ctx) {
+  if (deviation(asset, ctx) >= 0) return '';
+  return `（接入点电压已偏${ctx.generation ? '高' : '低'} ${formatG(Math.abs(asset.voltage_pct))}%）`;
 }
 
 /** 专线 (docs/ENGINEERING.md §4a): a line of its own from a substation's spare bay of the supply voltage. */
@@ -100,15 +125,24 @@ function dedicatedLine(candidate, ctx) {
   const station = candidate.asset;
   const requested = ctx.request.capacity_kva;
   const extra = ctx.reserved[station.asset_id] ?? 0.0;
-  const headroom = capacity.nMinus1HeadroomKva(station, requested + extra, ctx.policy);
+  const headroom = stationHeadroom(station, requested, extra, ctx);
   if (headroom === null) return skip(ctx, station, '变电站缺少主变台数、容量或负荷数据，无法校核专线');
-  if (headroom < 0) return skip(ctx, station, `专线：电源变电站主变 N-1 后容量不足（缺 ${fixedHalfEven(-headroom, 0)} kVA）`);
+  if (headroom < 0) {
+    const check = ctx.generation ? '反送电容量' : '主变 N-1 后容量';
+    return skip(ctx, station, `专线：电源变电站${check}不足（缺 ${fixedHalfEven(-headroom, 0)} kVA）`);
+  }
   const conductor = choose(candidate, ctx);
   if (conductor === null) return skip(ctx, station, `专线：${electrical.noConductorCause(ctx.supply, requested, ctx.policy)}`);
   const row = ctx.policy.engineering.typical_cost[`${electrical.voltageClass(ctx.supply)}_bay_yuan`];
   const works = [[`${station.asset_id} 备用间隔出线（专线）`, row.low, row.high, row.source],
     ...cost.lineWorks(ctx.supply, conductor.construction, routeM(candidate, ctx), false, ctx.policy)];
   return sourceOf(candidate, station, headroom + requested, conductor, works, false, extra, ctx);
+}
+
+/** A substation's room after the request: N-1 for a load, its hosting limit for a generator. */
+function stationHeadroom(station, requested, extra, ctx) {
+  if (!ctx.generation) return capacity.nMinus1HeadroomKva(station, requested + extra, ctx.policy);
+  return station.rating_kva ? capacity.hostingKva(station, ctx.policy, extra) - requested : null;
 }
 
 /** 新布点 (docs/ENGINEERING.md §4b): a box-type substation beside the customer, fed from the nearest feeder with room. */
@@ -156,7 +190,7 @@ function routeM(candidate, ctx) {
 function choose(candidate, ctx, supply = ctx.supply) {
   const req = ctx.request;
   return electrical.chooseConductor(supply, req.capacity_kw, req.power_factor, req.capacity_kva,
-    routeM(candidate, ctx) / 1000, candidate.asset.area_class, ctx.policy, candidate.asset.voltage_pct);
+    routeM(candidate, ctx) / 1000, candidate.asset.area_class, ctx.policy, deviation(candidate.asset, ctx));
 }
 
 /** [the substation feeding `owner` or null, its N-1 headroom after `requested` or null]. */
@@ -169,7 +203,9 @@ function sourceOf(candidate, owner, openKva, conductor, works, upgradeFirst, ext
   const requested = ctx.request.capacity_kva;
   const [dropLimit] = electrical.dropLimitPct(ctx.supply, ctx.policy);
   const total = works.reduce((sum, w) => sum + w[2], 0);
-  return { candidate, capacity_asset: owner, open_kva: openKva, load_rate_after: capacity.loadRateAfter(owner, requested, extra),
+  const rate = ctx.generation ? capacity.hostingRateAfter(owner, requested, ctx.policy, extra)
+    : capacity.loadRateAfter(owner, requested, extra);
+  return { candidate, capacity_asset: owner, open_kva: openKva, load_rate_after: rate,
     route_length_m: routeM(candidate, ctx), conductor, upgrade_first: upgradeFirst, works,
     score: score(total, conductor.voltage_drop_pct, dropLimit, openKva - requested, requested, upgradeFirst,
       ctx.policy.engineering.ranking) };
@@ -178,10 +214,33 @@ function sourceOf(candidate, owner, openKva, conductor, works, upgradeFirst, ext
 function capacityRelief(owner, substation, candidate, requested, extra, ctx) {
   if (owner.kind === 'feeder') {
     const distance = substation ? nearest(substation.geometry, candidate.point_xy).distance : 0;
-    return cost.feederRelief(owner, substation, distance, ctx.policy);
+    const priced = [cost.feederRelief(owner, substation, distance, ctx.policy), loadTransfer(owner, candidate, requested, extra, ctx)]
+      .filter((works) => works);
+    if (!priced.length) return null;
+    const key = (works) => [works.reduce((sum, w) => sum + w[2], 0), works[0][0]];
+    return priced.reduce((best, works) => {
+      const [a, b] = [key(works), key(best)];
+      return a[0] < b[0] || (a[0] === b[0] && pyCompare(a[1], b[1]) < 0) ? works : best;
+    });
   }
   const rating = capacity.upgradedRatingKva(owner, requested, ctx.policy, extra);
   return rating ? cost.upgradeWorks(owner, rating, ctx.policy) : null;
+}
+
+/** 切改 (§4a): the part of the full feeder's load the request does not fit moves to a neighbour with room. */
+function loadTransfer(feeder, candidate, requested, extra, ctx) {
+  const shortfall = requested - capacity.openCapacityKva(feeder, ctx.policy, extra);
+  const [reach] = ctx.policy.number('load_transfer_max_m');
+  for (const near of ctx.grid.within(candidate.point_xy, reach, ['feeder'])) {
+    const other = near.asset;
+    if (other.voltage_kv !== feeder.voltage_kv || other.asset_id === feeder.asset_id || other.negative_list || !other.rating_kva) continue;
+    const room = capacity.openCapacityKva(other, ctx.policy, ctx.reserved[other.asset_id] ?? 0.0);
+    const [, headroom] = behind(other, shortfall, ctx);
+    if (room >= shortfall && (other.substation_id === feeder.substation_id || headroom === null || headroom >= 0)) {
+      return cost.loadTransferWorks(feeder, other, shortfall, near.distance_m, ctx.policy);
+    }
+  }
+  return null;
 }
 
 function skip(ctx, asset, why) {

@@ -27,6 +27,7 @@ export function normalizeRequest(request, policy) {
   if (!blank(request.customer_class) && !CUSTOMER_CLASSES.includes(request.customer_class)) errors.customer_class = [`one of ${CUSTOMER_CLASSES.join(', ')}`];
   if (![1, 3].includes(get(request, 'phase', 3))) errors.phase = ['1 or 3'];
   if (Object.keys(errors).length) throw new InvalidRequest('the scheme request is not valid', errors);
+  const charging = policy.business(request.business_type).nature === 'charging';   // a charging business is EV charging
   if (kva === null) kva = kw / powerFactor;
   if (kw === null) kw = kva * powerFactor;
   return {
@@ -37,7 +38,7 @@ export function normalizeRequest(request, policy) {
     location: { lon: pyRound(location.lon, 7), lat: pyRound(location.lat, 7) },
     area_class: get(request, 'area_class'),
     park_or_electrification: Boolean(get(request, 'park_or_electrification', false)),
-    ev_charging: Boolean(get(request, 'ev_charging', false)),
+    ev_charging: Boolean(get(request, 'ev_charging', false)) || charging,
   };
 }
 
