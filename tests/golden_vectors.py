@@ -23,6 +23,7 @@ from scheme_builder.pack import dump_pack
 from scheme_builder.synthetic import Layout, feature, make_city_grid
 from server.grid import ENGINEERING
 from server.policy import load_policy_book
+from tests.scheme_builder.scenarios import GRID as SCENARIO_GRID, SCENARIOS, request_of
 
 CENTRES = {"changzhou": (119.974, 31.811), "shanghai": (121.47, 31.23), "chongqing": (106.55, 29.56),
            "xihua": (104.07, 30.67), "jiangsu": (118.78, 32.06)}
@@ -143,6 +144,12 @@ def vectors(seed=20261128) -> dict:
                        "location": {"lon": lon, "lat": lat}, **({"zone": pack.zones[0].zone} if pack.zone_required else {})}
             cases.append({"pack": pack.id, "grid": special, "request": request, "reserved": {},
                           **outcome(request, pack, built[special], {})})
+        scenarios = grids["scenarios"] = grid_entry("scenarios", {"features": SCENARIO_GRID}, "scenarios")
+        built["scenarios"] = Grid.from_features(scenarios["features"], scenarios["version"], scenarios["centre"])
+        for scenario in SCENARIOS:             # the planner's table (docs/SCENARIOS.md), answered the same on the tablet
+            request = request_of(scenario, pack.id)
+            cases.append({"pack": pack.id, "grid": "scenarios", "request": request, "reserved": {},
+                          **outcome(request, pack, built["scenarios"], {})})
         for n in range(GENERATORS_PER_PACK if "distributed_generation" in pack.business_types else 0):
             name = entries[n % 2]["name"]
             request = {**random_request(rng, pack, layout), "business_type": "distributed_generation"}
