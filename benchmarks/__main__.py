@@ -17,7 +17,7 @@ from scheme_builder.errors import SchemeError
 from scheme_builder.synthetic import make_city_grid
 from server.policy import load_policy_book
 
-from benchmarks import percentile, sync as sync_bench
+from benchmarks import percentile, previous_model, sync as sync_bench
 
 TARGET_P99_MS, TARGET_INDEX_S = 10.0, 2.0
 CENTRE = (119.974, 31.811)
@@ -31,17 +31,35 @@ class LinearGrid(Grid):
 
 
 def requests_for(grid_features, count, seed) -> list:
-    """Requests placed near random assets, so most find candidates, as real customers do."""
+    """Requests placed near random assets, so most find candidates, as real customers do: LV and 10 kV,
+    some important customers (two independent sources) and some above 8000 kVA (35 kV dedicated lines)."""
     rng = random.Random(seed)
     points = [f["geometry"]["coordinates"] for f in grid_features if f["geometry"]["type"] == "Point"]
     requests = []
     for _ in range(count):
         lon, lat = rng.choice(points)
         hv = rng.random() < 0.4
-        requests.append({"business_type": "hv_new" if hv else "lv_nonresident_new", "customer_class": "non_resident",
-                         "capacity_kva": rng.choice([315, 630, 1250, 2500]) if hv else rng.choice([20, 60, 150]),
-                         "location": {"lon": lon + rng.uniform(-0.003, 0.003), "lat": lat + rng.uniform(-0.003, 0.003)}})
+        request = {"business_type": "hv_new" if hv else "lv_nonresident_new", "customer_class": "non_resident",
+                   "capacity_kva": rng.choice([315, 630, 1250, 2500, 6000, 9000]) if hv else rng.choice([20, 60, 150, 250]),
+                   "location": {"lon": lon + rng.uniform(-0.003, 0.003), "lat": lat + rng.uniform(-0.003, 0.003)}}
+        if hv and rng.random() < 0.15:
+            request["reliability_class"] = "level1"
+        requests.append(request)
     return requests
+
+
+def with_source_side(features) -> list:
+    """The synthetic city with what a planner checks behind a feeder (docs/ENGINEERING.md §4a): main
+    transformers, load and spare 10/35 kV bays on every substation, a quarter of them N-1 exhausted."""
+    enriched = []
+    for n, feature in enumerate(f for f in features):
+        props = feature["properties"]
+        if props["kind"] == "substation":
+            units = 2 + n % 2
+            props = {**props, "transformers": units, "rating_kva": units * 50000,
+                     "peak_kva": units * 50000 * (0.9 if n % 4 == 3 else 0.4), "spare_bays": {"10": 1 + n % 2, "35": n % 3 // 2}}
+        enriched.append({**feature, "properties": props})
+    return enriched
 
 
 def timed_builds(requests, policy, grid) -> tuple[list, list]:
@@ -57,7 +75,7 @@ def timed_builds(requests, policy, grid) -> tuple[list, list]:
 
 
 def bench_size(size, policy, count) -> dict:
-    features = make_city_grid(size, seed=size, centre=CENTRE)["features"]
+    features = with_source_side(make_city_grid(size, seed=size, centre=CENTRE)["features"])
     start = time.perf_counter()
     grid = Grid.from_features(features, f"bench/{size}")
     index_s = time.perf_counter() - start
@@ -71,7 +89,8 @@ def bench_size(size, policy, count) -> dict:
             "p99": percentile(tree_ms, 0.99), "mean": statistics.fmean(tree_ms),
             "linear_p50": percentile(linear_ms, 0.5), "linear_p99": percentile(linear_ms, 0.99),
             "speedup": statistics.fmean(linear_ms) / statistics.fmean(tree_ms),
-            "built": sum(h.startswith("sha256:") for h in tree_hashes) / len(tree_hashes)}
+            "built": sum(h.startswith("sha256:") for h in tree_hashes) / len(tree_hashes),
+            "previous": previous_model.timings(features, requests)}
 
 
 def main():
@@ -99,10 +118,23 @@ def scheme_table(args):
               f"{r['linear_p50']:>8.2f} {r['linear_p99']:>8.2f} {r['speedup']:>7.1f}× {r['built']:>6.0%}", flush=True)
         verdicts.append((size, r))
     print("built: share of requests answered with a scheme (the rest lie outside the grid → 422)")
+    previous_table(verdicts)
     _size, largest = verdicts[-1]
     print(f"targets at {largest['assets']} assets: p99 {largest['p99']:.2f} ms (≤ {TARGET_P99_MS:g}: "
           f"{'met' if largest['p99'] <= TARGET_P99_MS else 'MISSED'}), index build {largest['index_s']:.2f} s "
           f"(≤ {TARGET_INDEX_S:g}: {'met' if largest['index_s'] <= TARGET_INDEX_S else 'MISSED'})")
+
+
+def previous_table(verdicts):
+    print(f"\nthe previous model (commit {previous_model.PREVIOUS[:7]}, before issue 12), same grids and requests, same run")
+    print(f"{'assets':>8} {'p50 now':>8} {'p50 then':>9} {'p99 now':>8} {'p99 then':>9} {'index now':>10} {'then':>6} {'p99 ×':>6}")
+    for _size, r in verdicts:
+        then = r["previous"]
+        if isinstance(then, str):
+            print(f"{r['assets']:>8} {then}")
+            continue
+        print(f"{r['assets']:>8} {r['p50']:>8.2f} {then['p50']:>9.2f} {r['p99']:>8.2f} {then['p99']:>9.2f} "
+              f"{r['index_s']:>10.2f} {then['index_s']:>6.2f} {r['p99'] / then['p99']:>5.1f}×")
 
 
 if __name__ == "__main__":

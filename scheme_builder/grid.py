@@ -76,7 +76,10 @@ class Grid:
         self.version = version
         self.forward, self.inverse = forward, inverse
         self.geometries = np.array([a.geometry for a in assets], dtype=object)
-        self.tree = STRtree(self.geometries)
+        self.trees = {}       # kind → (the assets' indices, an STRtree of theirs): a query of one kind never
+        for kind in dict.fromkeys(a.kind for a in assets):     # walks the thousands of others in its radius
+            indices = np.array([i for i, a in enumerate(assets) if a.kind == kind])
+            self.trees[kind] = (indices, STRtree(self.geometries[indices]))
 
     @classmethod
     def from_features(cls, features, version: str, centre=None) -> "Grid":
@@ -104,8 +107,9 @@ class Grid:
 
     def within(self, point: Point, radius_m: float, kinds, voltage_kv=None) -> list:
         """Candidates of ``kinds`` within ``radius_m``, nearest first."""
-        indices = self.tree.query(point, predicate="dwithin", distance=radius_m)
-        return self.rank(point, indices, kinds, voltage_kv, radius_m)
+        found = [indices[tree.query(point, predicate="dwithin", distance=radius_m)]
+                 for indices, tree in (self.trees[kind] for kind in kinds if kind in self.trees)]
+        return self.rank(point, np.concatenate(found) if found else [], kinds, voltage_kv, radius_m)
 
     def within_linear(self, point: Point, radius_m: float, kinds, voltage_kv=None) -> list:
         """The same answer by measuring every asset: the baseline the benchmark compares against."""
@@ -125,8 +129,8 @@ class Grid:
         return sorted(found, key=lambda c: (c.distance_m, c.asset.asset_id))
 
     def nearest_distance(self, point: Point) -> float:
-        index = self.tree.nearest(point)
-        return float(self.assets[index].geometry.distance(point))
+        return min(float(self.assets[indices[tree.nearest(point)]].geometry.distance(point))
+                   for indices, tree in self.trees.values())
 
 
 def projected_geometries(features, forward: Transformer) -> list:

@@ -63,8 +63,9 @@ def search(point, ctx: Context) -> list:
     """Evaluated sources, best first, growing the search radius until three fit or the radius ends."""
     radii = ctx.policy.engineering["search_radii_m"]["lv" if ctx.supply.is_lv else "hv"]
     kinds = LV_KINDS if ctx.supply.is_lv else HV_KINDS
+    public = ctx.supply.is_lv or ctx.supply.voltage_kv <= 20     # above 20 kV only a dedicated line serves
     sources = []
-    for radius in radii:
+    for radius in radii if public else ():
         ctx.skipped.clear()
         found = [c for c in ctx.grid.within(point, radius, kinds)
                  if voltage_matches(c.asset, ctx.supply)

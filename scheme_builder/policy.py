@@ -10,8 +10,30 @@ REPR = re.compile(r"(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?")
 def canonical_json(data) -> bytes:
     """Sorted keys, no spaces, UTF-8, numbers written as JavaScript writes them (``10.0`` → ``10``,
     ``1e-05`` → ``0.00001``): the same bytes on every machine and in the offline app's builder
-    (field_app/src/scheme/canon.js), so a scheme hashes the same on the tablet and on the server."""
-    return encode(data).encode("utf-8")
+    (field_app/src/scheme/canon.js), so a scheme hashes the same on the tablet and on the server.
+
+    Fast path: Python's repr of a float is JavaScript's except for whole numbers and exponents, so with
+    whole floats below 2⁵³ made ints the json module writes the same bytes; any other float that would
+    print differently sends the value down the slow, exact path."""
+    try:
+        fast = json.dumps(js_floats(data), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    except ValueError:
+        fast = encode(data)
+    return fast.encode("utf-8")
+
+
+def js_floats(value):
+    """``value`` with whole floats as ints; ValueError on a float Python and JavaScript write differently."""
+    if isinstance(value, dict):
+        return {str(k): js_floats(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [js_floats(item) for item in value]
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2**53:      # above, JavaScript pads the shortest digits with 0s
+            return int(value)
+        if value.is_integer() or not 1e-4 <= abs(value) < 1e16:
+            raise ValueError(value)
+    return value
 
 
 def encode(value) -> str:

@@ -10,6 +10,7 @@ from pyproj import Geod
 from scheme_builder import Grid, build_scheme
 from scheme_builder.api import assert_no_banned_fees
 from scheme_builder.errors import BannedFeeInScheme
+from scheme_builder.policy import canonical_json, encode
 from scheme_builder.synthetic import make_city_grid
 from tests.factories import feeder, scheme_request, transformer
 from tests.scheme_builder.conftest import policy_for
@@ -99,3 +100,18 @@ def test_pure_libraries_import_no_flask_or_storage(module):
             "set(sys.modules); print(sorted(bad))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**18, 10**18) | st.text(max_size=8)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.sampled_from([1e-5, 1e-7, 9.999e-5, 1e-4, 1e16, 1e20, 1e21, 1.5e22, -0.0, 0.1, 2.0**53, 2.0**53 + 2, 9.5e15]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_the_fast_canonical_json_writes_the_exact_paths_bytes(value):
+    """The hash's bytes come from the json module (fast) where they equal the exact JavaScript-number writer."""
+    assert canonical_json(value) == encode(value).encode("utf-8")
