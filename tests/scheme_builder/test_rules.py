@@ -3,7 +3,10 @@ import re
 
 import pytest
 
+from scheme_builder import Grid
+from scheme_builder.capacity import shortfalls
 from scheme_builder.errors import InvalidRequest, OutsideGridExtent
+from tests.scheme_builder.conftest import policy_for
 from tests.factories import at, feeder, scheme_request, transformer
 
 LV_POINT = transformer("TX1", 60, 0, rating_kva=630, peak_kva=100)             # open 0.8×630−100 = 404 kVA
@@ -497,3 +500,13 @@ def test_every_region_prices_from_its_own_typical_cost_table_marked_assumed(buil
     scheme = build(scheme_request(capacity_kva=1000, zone=zone), HV_LINE, pack=pack)
     row = next(r for r in scheme["explanation"] if r["rule"] == "typical_cost_version")
     assert row["assumed"] is True and row["value"].startswith(name) and "南方电网 2019" in row["value"]
+
+
+def test_at_signing_a_generator_is_checked_against_the_hosting_room_not_the_load_room(build):
+    """capacity.shortfalls at signature: a full transformer still hosts the generator it was offered."""
+    full = transformer("TX1", 60, 0, rating_kva=400, peak_kva=390)
+    option = build(generator(90), full, pack="xihua-2022")["options"][0]
+    grid, policy = Grid.from_features([full], version="test-1"), policy_for("xihua-2022")
+    assert shortfalls(option, 100, policy, grid, {}, generation=True) == []
+    assert shortfalls(option, 100, policy, grid, {"TX1": 1}, generation=True) == ["TX1"]   # 99 kVA left
+    assert shortfalls(option, 100, policy, grid, {}) == ["TX1"]                            # as a load it would not fit
