@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := fonts-wqy-zenhei poppler-utils chromium zbar-tools nodejs
+SYSTEM_PACKAGES := fonts-wqy-zenhei poppler-utils chromium zbar-tools nodejs postgresql
 APP := field_app
 APP_SOURCES := $(wildcard $(APP)/src/*.js $(APP)/src/*/*.js $(APP)/src/*.css $(APP)/public/*) $(APP)/index.html $(APP)/build.mjs
 HOST ?= 127.0.0.1
@@ -46,11 +46,15 @@ run: $(STAMP) system-packages field-app
 	$(BIN)/flask --app wsgi demo
 	YEKUO_BIND=$(HOST):$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-# The field app's tests; its scheme builder against golden vectors the Python builder writes now.
+# The field app's tests; its scheme builder against golden vectors the Python builder writes now; every
+# suite on SQLite (with the two-servers-on-PostgreSQL end-to-end test); then the sync, jobs and API suites
+# again on a throwaway PostgreSQL cluster (tests/postgres.py).
+PG_SUITES := tests/sync tests/api tests/jobs
 test: $(STAMP) system-packages field-app
 	$(BIN)/python -m tests.golden_vectors $(APP)/test/golden/vectors.json
 	cd $(APP) && npm test --silent
 	$(BIN)/python -m pytest -q
+	YEKUO_TEST_ENGINE=postgres $(BIN)/python -m pytest -q -rs $(PG_SUITES)
 
 # The crash test with 200 SIGKILLs instead of 20.
 soak: $(STAMP) system-packages

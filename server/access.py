@@ -12,6 +12,7 @@ from server.errors import Problem
 from server.grid import ENGINEERING, tile_entity
 from server.storage import users
 from server.storage.users import User
+from sync.engine import dialect
 
 FIELD = frozenset({"customer_manager", "project_manager"})
 BACKOFFICE = frozenset({"backoffice", "admin"})
@@ -146,10 +147,10 @@ def change_filter(db, user: User):
     area = users.team_area(db, user.team)
     names = area and tiles.tiles_of_bbox(tiles.expand(area, tiles.farthest_radius_m(ENGINEERING)))
     tile_params = [json.dumps([tile_entity(user.region, name) for name in names])] if area else []
+    values = dialect(db).json_values
 
     def scope(a):
-        tiles_sql = (f"{a}.entity_id NOT LIKE 'tile:%' OR {a}.entity_id IN (SELECT value FROM json_each(?))"
-                     if area else "1 = 1")
+        tiles_sql = f"{a}.entity_id NOT LIKE 'tile:%' OR {a}.entity_id IN ({values})" if area else "1 = 1"
         return (f"({a}.entity IN ('ticket', 'evidence') AND {a}.team = ?) OR "
                 f"({a}.entity = 'reference' AND ({a}.region = ? OR {a}.region IS NULL) AND ({tiles_sql}))",
                 [user.team, user.region, *tile_params])

@@ -5,6 +5,7 @@ from pathlib import Path
 
 DEFAULTS = {
     "DATA_DIR": "./var",
+    "DATABASE_URL": "",           # postgresql://user:pass@host:port/db for several servers; empty: SQLite in DATA_DIR
     "LOGIN_MAX_FAILURES": 10,        # docs/SYNC_PROTOCOL.md "Authentication": 10 failures …
     "LOGIN_WINDOW_SECONDS": 300,     # … in 5 minutes → 429
     "LOGIN_MAX_FAILURES_PER_IP": 50,   # failures from one address over any user names, same window
@@ -50,7 +51,7 @@ def load_config(test_config=None):
     data_dir = Path(config["DATA_DIR"]).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     config["DATA_DIR"] = str(data_dir)
-    config.setdefault("DATABASE", str(data_dir / "yekuo.sqlite"))
+    config.setdefault("DATABASE", config["DATABASE_URL"] or str(data_dir / "yekuo.sqlite"))
     config.setdefault("SECRET_KEY", read_or_create_secret(data_dir / "secret_key"))
     return config
 

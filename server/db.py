@@ -1,19 +1,24 @@
-"""The embedded SQLite store: one file, WAL, durable commits, numbered migrations."""
+"""The store: the embedded SQLite file (WAL, durable commits) or, when ``YEKUO_DATABASE_URL`` names
+one, PostgreSQL for several application servers (docs/DEPLOYMENT.md); numbered migrations for each."""
 import sqlite3
 import threading
 from collections import OrderedDict
+from urllib.parse import urlsplit, urlunsplit
 
 import click
 import sqlite_utils
 from flask import current_app, g
 from flask.cli import with_appcontext
 
+from sync.engine import PgConnection, is_postgres_url
 from sync.storage import apply_migrations, migrate as migrate_sync, transaction  # noqa: F401 (one transaction)
 
 
-def connect(path: str) -> sqlite_utils.Database:
-    """Open the store with the settings every connection must have."""
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
+def connect(target: str):
+    """Open the store with the settings every connection must have: a PostgreSQL URL or a SQLite path."""
+    if is_postgres_url(target):
+        return PgConnection(target)
+    conn = sqlite3.connect(target, timeout=30, isolation_level=None, check_same_thread=False)
     db = sqlite_utils.Database(conn)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")   # an acknowledged write survives power loss
@@ -25,7 +30,7 @@ POOL_PER_THREAD = 4          # databases a thread keeps open (one in production;
 _pool = threading.local()
 
 
-def get_db() -> sqlite_utils.Database:
+def get_db():
     """The request's connection: the thread's own, kept open between requests.
 
     Opening a connection costs its PRAGMAs, and closing the last one of a WAL database checkpoints
@@ -36,7 +41,7 @@ def get_db() -> sqlite_utils.Database:
     return g.db
 
 
-def pooled(path: str) -> sqlite_utils.Database:
+def pooled(path: str):
     connections = _pool.__dict__.setdefault("connections", OrderedDict())
     if path in connections:
         connections.move_to_end(path)
@@ -47,6 +52,13 @@ def pooled(path: str) -> sqlite_utils.Database:
     return connections[path]
 
 
+def close_pool():
+    """Close this thread's pooled connections (a PostgreSQL template or a dropped database needs it)."""
+    connections = _pool.__dict__.setdefault("connections", OrderedDict())
+    while connections:
+        connections.popitem()[1].conn.close()
+
+
 def close_db(_exc=None):
     """End of a request: the connection stays with its thread, never inside a transaction."""
     db = g.pop("db", None)
@@ -54,7 +66,7 @@ def close_db(_exc=None):
         db.conn.rollback()
 
 
-def migrate(db: sqlite_utils.Database) -> int:
+def migrate(db) -> int:
     """Apply the server's migrations not applied yet, then sync's own; returns the server's version."""
     version = apply_migrations(db, "server", "schema_version")
     migrate_sync(db)
@@ -66,7 +78,16 @@ def migrate(db: sqlite_utils.Database) -> int:
 def init_db_command():
     """Create or upgrade the database (safe to run again)."""
     version = migrate(get_db())
-    click.echo(f"database {current_app.config['DATABASE']} at schema version {version}")
+    click.echo(f"database {shown(current_app.config['DATABASE'])} at schema version {version}")
+
+
+def shown(target: str) -> str:
+    """The database as it may be printed: a URL's password replaced by ***."""
+    if not is_postgres_url(target):
+        return target
+    parts = urlsplit(target)
+    netloc = parts.netloc if parts.password is None else parts.netloc.replace(f":{parts.password}@", ":***@")
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def init_app(app):

@@ -16,6 +16,7 @@ from server import backup, monitor, notifications, schemes
 from server.db import connect, transaction
 from server.storage import iso, jobs as job_runs, sessions, utcnow
 from sync.blobs import BlobStore
+from sync.engine import is_postgres_url
 from sync.storage import ChangeLog
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,9 @@ def sessions_job(db, config, now):
 
 
 def backup_job(db, config, now):
+    """The SQLite file's nightly copy; PostgreSQL is backed up by its own tools (docs/DEPLOYMENT.md)."""
+    if is_postgres_url(config["DATABASE"]):
+        return {"skipped": "PostgreSQL: pg_dump or the cluster's own backups"}
     path = backup.backup(config["DATABASE"], Path(config["DATA_DIR"]) / "backups", config["BACKUP_KEEP"], now)
     return {"file": path.name}
 

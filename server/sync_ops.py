@@ -7,7 +7,6 @@ retries). Pull renders each changed entity as the caller may see it now.
 import copy
 import hashlib
 import json
-import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -24,6 +23,7 @@ from server.grid import ENGINEERING, grid_version, tile_snapshots
 from server.schemas.sync import EVIDENCE_SCHEMAS, OP_SCHEMAS
 from server.schemas.tickets import TicketPatchSchema, ticket_create_schema, ticket_patch_schema
 from server.storage import conflicts, evidence, grid as grid_store, iso, references as reference_store, tickets as ticket_store
+from sync.engine import LOCKED_ERRORS
 from sync import merge
 
 PATCHABLE = set(TicketPatchSchema().fields)
@@ -67,7 +67,7 @@ def apply_op(prepared: Prepared, ctx: dict) -> dict:
         if prepared.error:
             raise prepared.error
         return HANDLERS[prepared.op["type"]](prepared, ctx)
-    except sqlite3.OperationalError:
+    except LOCKED_ERRORS:          # the engine failed, not the op: the whole push answers it
         raise
     except Exception as exc:       # every other failure is this op's rejection, as REST would answer it
         return {"status": "rejected", "error": problem_of(exc), **audit_entity(prepared.entity_id, ctx)}

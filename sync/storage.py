@@ -1,28 +1,28 @@
 """The SQL of sync's own tables: the change log, the op log with each device's cursor, the horizon.
 
-The server hands in its connection (a ``sqlite3.Connection`` or a ``sqlite_utils.Database``); every
-statement here is a constant string, so SQLite prepares it once per connection and the hot path
-never introspects the schema. ``migrate`` applies ``sync/migrations`` (numbered like the server's,
-versioned in their own table).
+The server hands in its connection (a ``sqlite3.Connection``, a ``sqlite_utils.Database`` or a
+:class:`sync.engine.PgConnection`); every statement here is a constant string, so the engine prepares it
+once per connection and the hot path never introspects the schema. ``migrate`` applies
+``sync/migrations`` (numbered like the server's, versioned in their own table; PostgreSQL's in
+``migrations/postgres``).
 """
 import json
 import sqlite3
-import time
+from datetime import datetime, timezone
 from importlib import resources
+
+from sync.engine import POSTGRES, begin_write, conn_of, dialect
 
 OP_COLUMNS = ("op_id", "device_id", "username", "seq", "type", "entity_id", "body", "body_hash", "client_time",
               "received_at", "applied_at", "status", "result")
 SELECT_OP = f"SELECT {', '.join(OP_COLUMNS)} FROM ops"
 
 
-def conn_of(db) -> sqlite3.Connection:
-    return getattr(db, "conn", db)
-
-
 class transaction:
-    """``with transaction(db):`` — BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error.
+    """``with transaction(db):`` — a write transaction (:func:`sync.engine.begin_write`) … COMMIT, or
+    ROLLBACK on any error.
 
-    IMMEDIATE takes the write lock up front, so two writers queue instead of failing mid-way.
+    The write lock is taken up front, so two writers queue instead of failing mid-way.
     Inside an open transaction it is a SAVEPOINT instead: a push applies each op in its request's
     transaction, and a failing op rolls back only its own effect.
     """
@@ -35,7 +35,7 @@ class transaction:
             self.savepoint = f"sp_{id(self)}"
             self.conn.execute(f"SAVEPOINT {self.savepoint}")
         else:
-            begin_immediate(self.conn)
+            begin_write(self.conn)
         return self
 
     def __exit__(self, exc_type, exc, tb):
@@ -63,30 +63,6 @@ def apply_in_savepoint(conn, prepared, apply) -> dict:
     return outcome
 
 
-def begin_immediate(conn: sqlite3.Connection):
-    """BEGIN IMMEDIATE, retried every millisecond or so while another writer holds the lock.
-
-    SQLite's own busy handler sleeps up to 100 ms between tries, so a queue of writers waits on
-    sleeps rather than on each other; polling briefly keeps a short write's latency short. The
-    connection's busy timeout is the deadline, and is back in force for everything else.
-    """
-    timeout_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
-    deadline, delay = time.monotonic() + timeout_ms / 1000, 0.0005
-    conn.execute("PRAGMA busy_timeout = 0")
-    try:
-        while True:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(delay)
-                delay = min(delay * 1.5, 0.005)
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
-
-
 # ---- migrations -------------------------------------------------------------------------------
 
 def split_statements(sql: str):
@@ -99,26 +75,33 @@ def split_statements(sql: str):
             buffer = ""
 
 
-def migration_files(package: str):
-    """(number, sql) of every ``NNN_name.sql`` in ``package``/migrations, in order."""
+def migration_files(package: str, engine=None):
+    """(number, sql) of every ``NNN_name.sql`` in ``package``/migrations (``…/postgres`` for PostgreSQL),
+    in order."""
     folder = resources.files(package) / "migrations"
+    if engine is POSTGRES:
+        folder = folder / "postgres"
     files = sorted(f for f in folder.iterdir() if f.name.endswith(".sql"))
     return [(int(f.name.split("_")[0]), f.read_text(encoding="utf-8")) for f in files]
 
 
 def apply_migrations(db, package: str, version_table: str) -> int:
-    """Apply ``package``'s migrations not applied yet, each in its own transaction; the version."""
+    """Apply ``package``'s migrations not applied yet, each in its own write transaction, the version read
+    inside it (two servers starting at once apply each file once); the version."""
     conn = conn_of(db)
-    conn.execute(f"CREATE TABLE IF NOT EXISTS {version_table} (version INTEGER PRIMARY KEY, applied_at TEXT)")
-    current = conn.execute(f"SELECT coalesce(max(version), 0) FROM {version_table}").fetchone()[0]
-    for number, sql in migration_files(package):
-        if number <= current:
-            continue
+    with transaction(conn):
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {version_table} (version INTEGER PRIMARY KEY, applied_at TEXT)")
+    current = 0
+    for number, sql in migration_files(package, dialect(conn)):
         with transaction(conn):
+            current = conn.execute(f"SELECT coalesce(max(version), 0) FROM {version_table}").fetchone()[0]
+            if number <= current:
+                continue
             for statement in split_statements(sql):
                 conn.execute(statement)
-            conn.execute(f"INSERT INTO {version_table} VALUES (?, datetime('now'))", [number])
-        current = number
+            conn.execute(f"INSERT INTO {version_table} VALUES (?, ?)",
+                         [number, datetime.now(timezone.utc).isoformat(timespec="seconds")])
+            current = number
     return current
 
 
@@ -154,7 +137,7 @@ class OpLog:
     def prefetch(self, op_ids: list):
         """Read the log rows of a chunk's ops in one query; ``find`` then answers from memory."""
         rows = self.conn.execute(SELECT_OP + " WHERE device_id = ? AND username = ? AND op_id IN "
-                                 "(SELECT value FROM json_each(?))", [*self.key, json.dumps(op_ids)])
+                                 f"({dialect(self.conn).json_values})", [*self.key, json.dumps(op_ids)])
         self.known = {row[0]: decode_op(row) for row in rows}
         self.complete = set(op_ids)
 
@@ -247,11 +230,13 @@ def entity_ops(db, entity_id) -> list:
 def client_lag_seconds(db, month: str, usernames=None):
     """Mean seconds from the device's clock to the server's receipt, over the ops of ``month`` (YYYY-MM),
     of ``usernames`` only when given."""
-    who = "AND username IN (SELECT value FROM json_each(?))" if usernames is not None else ""
-    return conn_of(db).execute(
-        "SELECT avg((julianday(received_at) - julianday(client_time)) * 86400) FROM ops "
+    spelled = dialect(db)
+    who = f"AND username IN ({spelled.json_values})" if usernames is not None else ""
+    lag = conn_of(db).execute(
+        f"SELECT avg({spelled.seconds_between('received_at', 'client_time')}) FROM ops "
         f"WHERE client_time IS NOT NULL AND substr(received_at, 1, 7) = ? {who}",
         [month, *([json.dumps(list(usernames))] if usernames is not None else [])]).fetchone()[0]
+    return None if lag is None else float(lag)
 
 
 # ---- the change log ---------------------------------------------------------------------------
@@ -261,10 +246,11 @@ class ChangeLog:
 
     @staticmethod
     def record(db, entity: str, entity_id: str, at: str, team=None, region=None, op="upsert") -> int:
-        cursor = conn_of(db).execute(
-            "INSERT INTO changes (entity, entity_id, op, at, team, region) VALUES (?, ?, ?, ?, ?, ?)",
-            [entity, entity_id, op, at, team, region])
-        return cursor.lastrowid
+        conn = conn_of(db)
+        assert conn.in_transaction, "a change is recorded inside a write transaction (its order is commit order)"
+        return conn.execute(
+            "INSERT INTO changes (entity, entity_id, op, at, team, region) VALUES (?, ?, ?, ?, ?, ?) "
+            "RETURNING change_seq", [entity, entity_id, op, at, team, region]).fetchone()[0]
 
     @staticmethod
     def newest(db) -> int:
@@ -281,9 +267,10 @@ class ChangeLog:
         scope is tried first, which is nearly always enough. ``head`` is the change's JSON up to its
         ``op``, as UTF-8 bytes made by SQLite (``{"change_seq":…,"entity":…,"entity_id":…``).
         """
-        own, earlier = scope("c"), scope("s")
-        sql = ("SELECT c.change_seq, c.entity, c.entity_id, CAST('{\"change_seq\":' || c.change_seq || "
-               "',\"entity\":' || json_quote(c.entity) || ',\"entity_id\":' || json_quote(c.entity_id) AS BLOB) "
+        own, earlier, spelled = scope("c"), scope("s"), dialect(db)
+        head = (f"'{{\"change_seq\":' || c.change_seq || ',\"entity\":' || {spelled.json_quote('c.entity')} || "
+                f"',\"entity_id\":' || {spelled.json_quote('c.entity_id')}")
+        sql = (f"SELECT c.change_seq, c.entity, c.entity_id, {spelled.utf8(head)} "
                "FROM changes c WHERE c.change_seq > ? "
                "AND NOT EXISTS (SELECT 1 FROM changes later WHERE later.entity = c.entity "
                "AND later.entity_id = c.entity_id AND later.change_seq > c.change_seq) "
@@ -314,6 +301,7 @@ class ChangeLog:
             "DELETE FROM changes WHERE change_seq <= ? AND EXISTS (SELECT 1 FROM changes later WHERE later.entity = "
             "changes.entity AND later.entity_id = changes.entity_id AND later.change_seq > changes.change_seq)",
             [horizon]).rowcount
+        newer = dialect(conn).greatest("CAST(sync_meta.value AS INTEGER)", "CAST(excluded.value AS INTEGER)")
         conn.execute("INSERT INTO sync_meta (key, value) VALUES ('purged_below', ?) "
-                     "ON CONFLICT (key) DO UPDATE SET value = max(CAST(value AS INTEGER), excluded.value)", [horizon])
+                     f"ON CONFLICT (key) DO UPDATE SET value = CAST({newer} AS TEXT)", [str(horizon)])
         return {"deleted": deleted, "horizon": horizon}

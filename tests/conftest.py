@@ -1,16 +1,26 @@
-"""Fixtures: a real app on a temporary SQLite file, a test client, and users with device tokens."""
+"""Fixtures: a real app on a temporary SQLite file (or, with ``YEKUO_TEST_ENGINE=postgres``, its own
+database in a throwaway PostgreSQL cluster), a test client, and users with device tokens."""
 import hashlib
+import itertools
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
 from server import create_app
-from server.db import get_db, transaction
+from server.db import close_pool, get_db, transaction
 from server.storage.users import add_user
 from tests.factories import PASSWORD
+from tests.postgres import Cluster, unavailable_reason
+
+ENGINE = os.environ.get("YEKUO_TEST_ENGINE", "sqlite")
+TEMPLATE = "yekuo_template"
+
+
+def sqlite_only(why: str):
+    """A test of something only the SQLite engine has (its file, its trace callback)."""
+    return pytest.mark.skipif(ENGINE != "sqlite", reason=f"SQLite only: {why}")
 
 # make test is a gate: the same examples on every run (HYPOTHESIS_PROFILE=explore draws new ones)
 settings.register_profile("gate", derandomize=True, print_blob=True)
@@ -33,27 +43,71 @@ PEOPLE = [
 ]
 
 
+def pytest_report_header(config):
+    reason = unavailable_reason() if ENGINE == "postgres" else None
+    return f"storage engine: {ENGINE}" + (f" — unavailable: {reason}" if reason else "")
+
+
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory):
+def pg_cluster():
+    """The PostgreSQL leg's cluster (skipped, with the reason, where PostgreSQL cannot be installed)."""
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    cluster = Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory, request):
     """A database with PEOPLE in it, built once: password hashing is slow on purpose."""
     data_dir = tmp_path_factory.mktemp("template")
-    app = create_app({"TESTING": True, "DATA_DIR": str(data_dir)})
+    config = {"TESTING": True, "DATA_DIR": str(data_dir)}
+    if ENGINE == "postgres":
+        config["DATABASE"] = request.getfixturevalue("pg_cluster").create_database(TEMPLATE)
+    app = create_app(config)
     with app.app_context():
         db = get_db()
         with transaction(db):
             for username, role, team, region in PEOPLE:
                 add_user(db, username, PASSWORD, role, team, region)
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return Path(app.config["DATABASE"])
+        if ENGINE == "sqlite":
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    close_pool()              # a template database is copied only when nobody is connected to it
+    return app.config["DATABASE"]
+
+
+DATABASE_NUMBERS = itertools.count(1)
 
 
 @pytest.fixture
-def app(tmp_path, template_db):
-    """A real app on its own copy of the template SQLite file."""
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    shutil.copy(template_db, data_dir / "yekuo.sqlite")
-    return create_app({"TESTING": True, "DATA_DIR": str(data_dir)})
+def make_app(tmp_path, template_db, request):
+    """``make_app(**config)``: a real app on its own copy of the template database, with ``config``."""
+    dropped = []
+
+    def make(**config):
+        data_dir = tmp_path / f"data{len(dropped) or ''}"
+        data_dir.mkdir()
+        config = {"TESTING": True, "DATA_DIR": str(data_dir), **config}
+        if ENGINE == "postgres":
+            name = f"test_{next(DATABASE_NUMBERS)}"
+            config["DATABASE"] = request.getfixturevalue("pg_cluster").create_database(name, template=TEMPLATE)
+            dropped.append(name)
+        else:
+            shutil.copy(template_db, data_dir / "yekuo.sqlite")
+            dropped.append(None)
+        return create_app(config)
+
+    yield make
+    close_pool()
+    for name in filter(None, dropped):
+        request.getfixturevalue("pg_cluster").drop_database(name)
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture

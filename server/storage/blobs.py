@@ -3,12 +3,13 @@ from server.storage import iso, utcnow
 
 
 def record_upload(db, hex_, username, device_id):
-    db.execute("INSERT OR IGNORE INTO blob_uploads (hex, username, device_id, uploaded_at) VALUES (?, ?, ?, ?)",
+    db.execute("INSERT INTO blob_uploads (hex, username, device_id, uploaded_at) VALUES (?, ?, ?, ?) "
+               "ON CONFLICT DO NOTHING",
                [hex_, username, device_id, iso(utcnow())])
 
 
 def add_ref(db, hex_, ticket_id):
-    db.execute("INSERT OR IGNORE INTO blob_refs (hex, ticket_id) VALUES (?, ?)", [hex_, ticket_id])
+    db.execute("INSERT INTO blob_refs (hex, ticket_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [hex_, ticket_id])
 
 
 def visible(db, hex_, username, ticket_filter) -> bool:

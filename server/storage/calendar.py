@@ -4,6 +4,7 @@ from datetime import date
 
 from server.storage import iso, utcnow
 from server.workdays import WorkCalendar
+from sync.engine import dict_rows
 
 
 def load_calendar(db) -> WorkCalendar:
@@ -16,16 +17,18 @@ def load_calendar(db) -> WorkCalendar:
 def put_year(db, year, days, complete, username, reason):
     """Replace the override days of ``year``."""
     db.execute("DELETE FROM calendar_days WHERE day LIKE ?", [f"{year}-%"])
-    db["calendar_days"].insert_all(
-        {"day": d["date"].isoformat(), "workday": int(d["workday"]), "note": d.get("note", "")} for d in days)
-    db["calendar_years"].upsert({"year": year, "complete": int(complete)}, pk="year")
+    db.conn.executemany("INSERT INTO calendar_days (day, workday, note) VALUES (?, ?, ?)",
+                        [(d["date"].isoformat(), int(d["workday"]), d.get("note", "")) for d in days])
+    db.execute("INSERT INTO calendar_years (year, complete) VALUES (?, ?) "
+               "ON CONFLICT (year) DO UPDATE SET complete = excluded.complete", [year, int(complete)])
     change = {"complete": complete, "days": [{**d, "date": d["date"].isoformat()} for d in days]}
     audit(db, year, None, change, username, reason)
 
 
 def put_day(db, day: date, workday: bool, note: str, username, reason):
     """Override one date (a local holiday, a correction of the national calendar)."""
-    db.execute("INSERT OR REPLACE INTO calendar_days (day, workday, note) VALUES (?, ?, ?)",
+    db.execute("INSERT INTO calendar_days (day, workday, note) VALUES (?, ?, ?) "
+               "ON CONFLICT (day) DO UPDATE SET workday = excluded.workday, note = excluded.note",
                [day.isoformat(), int(workday), note])
     audit(db, day.year, day.isoformat(), {"workday": workday, "note": note}, username, reason)
 
@@ -36,10 +39,9 @@ def audit(db, year, day, change, username, reason):
 
 
 def get_year(db, year):
-    days = [{"date": r["day"], "workday": bool(r["workday"]), "note": r["note"]}
-            for r in db["calendar_days"].rows_where("day LIKE ?", [f"{year}-%"], order_by="day")]
-    years = list(db["calendar_years"].rows_where("year = ?", [year]))
-    changes = [{**row, "change": json.loads(row["change"])}
-               for row in db["calendar_changes"].rows_where("year = ?", [year], order_by="id",
-                                                           select="at, username, day, change, reason")]
+    days = [{"date": r["day"], "workday": bool(r["workday"]), "note": r["note"]} for r in dict_rows(
+        db.execute("SELECT day, workday, note FROM calendar_days WHERE day LIKE ? ORDER BY day", [f"{year}-%"]))]
+    years = dict_rows(db.execute("SELECT complete FROM calendar_years WHERE year = ?", [year]))
+    changes = [{**row, "change": json.loads(row["change"])} for row in dict_rows(db.execute(
+        "SELECT at, username, day, change, reason FROM calendar_changes WHERE year = ? ORDER BY id", [year]))]
     return {"year": year, "complete": bool(years and years[0]["complete"]), "days": days, "changes": changes}

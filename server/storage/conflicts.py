@@ -2,17 +2,17 @@
 import json
 
 from server.storage import iso, utcnow
+from sync.engine import dialect, dict_rows
 
 JSON_COLUMNS = ("base", "server_value", "device_value", "resolution")
 
 
 def add(db, ticket_id, path, base, server_value, device_value, op_id, username, device_id) -> int:
-    return db["conflicts"].insert({
-        "ticket_id": ticket_id, "path": path, "base": json.dumps(base, ensure_ascii=False),
-        "server_value": json.dumps(server_value, ensure_ascii=False),
-        "device_value": json.dumps(device_value, ensure_ascii=False), "op_id": op_id, "username": username,
-        "device_id": device_id, "created_at": iso(utcnow()), "resolved_at": None, "resolved_by": None,
-        "resolution": None}).last_pk
+    return db.execute(
+        "INSERT INTO conflicts (ticket_id, path, base, server_value, device_value, op_id, username, device_id, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        [ticket_id, path, *(json.dumps(v, ensure_ascii=False) for v in (base, server_value, device_value)), op_id,
+         username, device_id, iso(utcnow())]).fetchone()[0]
 
 
 def decode(row) -> dict:
@@ -20,21 +20,21 @@ def decode(row) -> dict:
 
 
 def get(db, conflict_id):
-    rows = list(db["conflicts"].rows_where("id = ?", [conflict_id]))
+    rows = dict_rows(db.execute("SELECT * FROM conflicts WHERE id = ?", [conflict_id]))
     return decode(rows[0]) if rows else None
 
 
 def list_open(db, ticket_filter) -> list:
     """Open conflicts of the tickets ``ticket_filter`` (SQL over tickets, parameters) selects."""
     where, params = ticket_filter
-    sql = f"resolved_at IS NULL AND ticket_id IN (SELECT id FROM tickets WHERE {where})"
-    return [decode(row) for row in db["conflicts"].rows_where(sql, params, order_by="id")]
+    sql = f"SELECT * FROM conflicts WHERE resolved_at IS NULL AND ticket_id IN (SELECT id FROM tickets WHERE {where})"
+    return [decode(row) for row in dict_rows(db.execute(sql + " ORDER BY id", params))]
 
 
 def open_count_of(db, ticket_ids) -> int:
     """Unresolved conflicts over ``ticket_ids``."""
     return db.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL "
-                      "AND ticket_id IN (SELECT value FROM json_each(?))", [json.dumps(list(ticket_ids))]).fetchone()[0]
+                      f"AND ticket_id IN ({dialect(db).json_values})", [json.dumps(list(ticket_ids))]).fetchone()[0]
 
 
 def open_count(db, ticket_id) -> int:

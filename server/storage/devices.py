@@ -5,6 +5,7 @@ import secrets
 import time
 
 from server.storage import iso, utcnow
+from sync.engine import dict_rows
 
 
 def token_digest(token: str) -> str:
@@ -14,17 +15,18 @@ def token_digest(token: str) -> str:
 def issue_token(db, username, device_id) -> str:
     """A new token for this user's device; an earlier one of the same pair stops working."""
     token = secrets.token_urlsafe(32)
-    db["devices"].upsert({"device_id": device_id, "username": username, "token_hash": token_digest(token),
-                          "created_at": iso(utcnow()), "last_seen_at": None, "revoked_at": None},
-                         pk=("device_id", "username"))
+    db.execute("INSERT INTO devices (device_id, username, token_hash, created_at) VALUES (?, ?, ?, ?) "
+               "ON CONFLICT (device_id, username) DO UPDATE SET token_hash = excluded.token_hash, "
+               "created_at = excluded.created_at, last_seen_at = NULL, revoked_at = NULL",
+               [device_id, username, token_digest(token), iso(utcnow())])
     return token
 
 
 def find_token(db, token):
     """The live device row of a token, or None (unknown or revoked)."""
-    cursor = db.execute("SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL", [token_digest(token)])
-    row = cursor.fetchone()
-    return dict(zip([column[0] for column in cursor.description], row)) if row else None
+    rows = dict_rows(db.execute("SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL",
+                                [token_digest(token)]))
+    return rows[0] if rows else None
 
 
 def expires_at(row, token_days) -> datetime:
@@ -73,4 +75,4 @@ def recent_failures(db, key, window_seconds) -> list:
 
 
 def record_failure(db, key):
-    db["login_failures"].insert({"key": key, "at": time.time()})
+    db.execute("INSERT INTO login_failures (key, at) VALUES (?, ?)", [key, time.time()])

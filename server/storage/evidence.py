@@ -2,6 +2,7 @@
 import json
 
 from server.storage import iso, utcnow
+from sync.engine import dialect
 
 EVIDENCE_COLUMNS = ("id", "ticket_id", "kind", "data", "op_id", "username", "device_id", "client_time", "created_at")
 
@@ -9,14 +10,14 @@ EVIDENCE_COLUMNS = ("id", "ticket_id", "kind", "data", "op_id", "username", "dev
 def add(db, ticket_id, kind, data, op_id, username, device_id, client_time) -> int:
     return db.execute(
         "INSERT INTO evidence (ticket_id, kind, data, op_id, username, device_id, client_time, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [ticket_id, kind, json.dumps(data, ensure_ascii=False), op_id, username,
-                                            device_id, client_time, iso(utcnow())]).lastrowid
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", [ticket_id, kind, json.dumps(data, ensure_ascii=False), op_id,
+                                                         username, device_id, client_time, iso(utcnow())]).fetchone()[0]
 
 
 def rows_in_scope(db, evidence_ids, scope) -> list:
     """Evidence rows among ``evidence_ids`` whose ticket is in ``scope`` (SQL over tickets)."""
     rows = db.execute(f"SELECT e.id, e.ticket_id, e.kind, e.data, e.op_id, e.username, e.device_id, e.client_time, "
                       f"e.created_at FROM evidence e JOIN tickets ON tickets.id = e.ticket_id "
-                      f"WHERE e.id IN (SELECT value FROM json_each(?)) AND ({scope[0]})",
+                      f"WHERE e.id IN ({dialect(db).json_integers}) AND ({scope[0]})",
                       [json.dumps(evidence_ids), *scope[1]])
     return [{**dict(zip(EVIDENCE_COLUMNS, row)), "data": json.loads(row[3])} for row in rows]

@@ -4,16 +4,16 @@ import json
 from scheme_builder import tiles
 from scheme_builder.grid import extent_centre
 from server.storage import iso, utcnow
+from sync.engine import dialect
 
 SNAPSHOT_COLUMNS = ("id", "region", "filename", "asset_count", "imported_by", "imported_at")
 
 
 def save_snapshot(db, region, features, filename, username) -> int:
     """A new numbered snapshot of ``region``; older snapshots stay for the history."""
-    cursor = db.execute(
-        "INSERT INTO grid_snapshots (region, filename, asset_count, imported_by, imported_at) VALUES (?, ?, ?, ?, ?)",
-        [region, filename, len(features), username, iso(utcnow())])
-    snapshot_id = cursor.lastrowid
+    snapshot_id = db.execute(
+        "INSERT INTO grid_snapshots (region, filename, asset_count, imported_by, imported_at) VALUES (?, ?, ?, ?, ?) "
+        "RETURNING id", [region, filename, len(features), username, iso(utcnow())]).fetchone()[0]
     texts = [json.dumps(f, ensure_ascii=False) for f in features]
     db.conn.executemany("INSERT INTO grid_assets (snapshot_id, asset_id, feature) VALUES (?, ?, ?)",
                         [(snapshot_id, f["properties"]["asset_id"], text) for f, text in zip(features, texts)])
@@ -44,13 +44,14 @@ def tile_index(db, snapshot_id) -> dict:
 
 def tile_text(db, snapshot_id, name):
     """The tile's ``[[ordinal, feature], …]`` as UTF-8 JSON bytes, or None."""
-    row = db.execute("SELECT CAST(features AS BLOB) FROM grid_tiles WHERE snapshot_id = ? AND tile = ?", [snapshot_id, name]).fetchone()
+    row = db.execute(f"SELECT {dialect(db).utf8('features')} FROM grid_tiles WHERE snapshot_id = ? AND tile = ?",
+                     [snapshot_id, name]).fetchone()
     return row[0] if row else None
 
 
 def feature_texts(db, snapshot_id) -> list:
-    return [row[0] for row in db.execute("SELECT feature FROM grid_assets WHERE snapshot_id = ? ORDER BY rowid",
-                                         [snapshot_id])]
+    return [row[0] for row in db.execute("SELECT feature FROM grid_assets WHERE snapshot_id = ? "
+                                         f"ORDER BY {dialect(db).insert_order}", [snapshot_id])]
 
 
 def current_snapshot(db, region):
@@ -68,20 +69,19 @@ def list_snapshots(db, region=None) -> list:
 
 
 def snapshot_features(db, snapshot_id) -> list:
-    return [json.loads(row[0]) for row in
-            db.execute("SELECT feature FROM grid_assets WHERE snapshot_id = ? ORDER BY rowid", [snapshot_id])]
+    return [json.loads(text) for text in feature_texts(db, snapshot_id)]
 
 
 def reserved_by_asset(db, region, exclude_ticket=None) -> dict:
     """kVA held per asset by signed, not yet released schemes of ``region``."""
     rows = db.execute("SELECT asset_id, sum(kva) FROM reservations WHERE region = ? AND released_at IS NULL "
-                      "AND ticket_id IS NOT ? GROUP BY asset_id", [region, exclude_ticket])
+                      "AND ticket_id IS DISTINCT FROM ? GROUP BY asset_id", [region, exclude_ticket])
     return {asset_id: kva for asset_id, kva in rows}
 
 
 def reserve(db, ticket_id, region, asset_id, kva, scheme_hash):
-    db["reservations"].insert({"ticket_id": ticket_id, "region": region, "asset_id": asset_id, "kva": kva,
-                               "scheme_hash": scheme_hash, "created_at": iso(utcnow()), "released_at": None})
+    db.execute("INSERT INTO reservations (ticket_id, region, asset_id, kva, scheme_hash, created_at) "
+               "VALUES (?, ?, ?, ?, ?, ?)", [ticket_id, region, asset_id, kva, scheme_hash, iso(utcnow())])
 
 
 def release(db, ticket_id, reason) -> int:

@@ -4,7 +4,7 @@ import json
 
 def claim_slot(db, job, slot, started_at) -> bool:
     """True if this process claimed the slot (another process got there first: False)."""
-    return bool(db.execute("INSERT OR IGNORE INTO job_runs (job, slot, started_at) VALUES (?, ?, ?)",
+    return bool(db.execute("INSERT INTO job_runs (job, slot, started_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                            [job, slot, started_at]).rowcount)
 
 

@@ -2,19 +2,20 @@
 import json
 
 from server.storage import iso, utcnow
+from sync.engine import dict_rows
 
 
 def enqueue(db, key, kind, ticket_id, recipient, channel, payload, now) -> bool:
     """Queue a notice unless one with ``key`` exists; True when it is new."""
     cursor = db.execute(
-        "INSERT OR IGNORE INTO outbox (key, kind, ticket_id, recipient, channel, payload, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (key, kind, ticket_id, recipient, channel, payload, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [key, kind, ticket_id, recipient, channel, json.dumps(payload, ensure_ascii=False), iso(now)])
     return cursor.rowcount == 1
 
 
 def unsent(db, limit=100) -> list:
-    rows = db["outbox"].rows_where("sent_at IS NULL", order_by="id", limit=limit)
+    rows = dict_rows(db.execute("SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT ?", [limit]))
     return [{**row, "payload": json.loads(row["payload"])} for row in rows]
 
 
@@ -27,6 +28,6 @@ def mark_failed(db, notice_id, error):
 
 
 def notices(db, ticket_id=None) -> list:
-    where, params = ("ticket_id = ?", [ticket_id]) if ticket_id else (None, [])
+    where, params = ("WHERE ticket_id = ?", [ticket_id]) if ticket_id else ("", [])
     return [{**row, "payload": json.loads(row["payload"])}
-            for row in db["outbox"].rows_where(where, params, order_by="id")]
+            for row in dict_rows(db.execute(f"SELECT * FROM outbox {where} ORDER BY id", params))]

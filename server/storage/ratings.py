@@ -1,6 +1,8 @@
 """Customers' ratings of finished stages, and the figures the dashboard shows of them."""
 import json
 
+from sync.engine import dialect, dict_rows
+
 
 def rate(db, ticket_id, stage, score, comment, created_at):
     """One rating per ticket and stage; a second one replaces the first."""
@@ -9,7 +11,12 @@ def rate(db, ticket_id, stage, score, comment, created_at):
                [ticket_id, stage, score, comment, created_at])
 
 
+def of_ticket(db, ticket_id) -> list:
+    return dict_rows(db.execute("SELECT * FROM ratings WHERE ticket_id = ? ORDER BY id", [ticket_id]))
+
+
 def average(db, ticket_ids) -> tuple:
     """(average score or None, count) over ``ticket_ids``."""
-    return tuple(db.execute("SELECT avg(score), count(*) FROM ratings WHERE ticket_id IN (SELECT value FROM json_each(?))",
-                            [json.dumps(list(ticket_ids))]).fetchone())
+    mean, count = db.execute(f"SELECT avg(score), count(*) FROM ratings WHERE ticket_id IN ({dialect(db).json_values})",
+                             [json.dumps(list(ticket_ids))]).fetchone()
+    return (None if mean is None else float(mean)), count

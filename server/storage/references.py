@@ -6,4 +6,5 @@ def known_versions(db) -> dict:
 
 
 def set_version(db, entity_id, version):
-    db.execute("INSERT OR REPLACE INTO reference_versions VALUES (?, ?)", [entity_id, version])
+    db.execute("INSERT INTO reference_versions (entity_id, version) VALUES (?, ?) "
+               "ON CONFLICT (entity_id) DO UPDATE SET version = excluded.version", [entity_id, version])

@@ -6,6 +6,7 @@ Every write takes a new ``change_seq`` from ``changes``; it becomes the record's
 import json
 
 from server.storage import iso, utc_iso, utcnow
+from sync.engine import dialect, dict_rows
 from sync.storage import ChangeLog
 
 
@@ -55,13 +56,14 @@ def add_history(db, ticket_id, entry):
 
 def record_texts(db, ticket_ids, scope) -> dict:
     """{id: the stored record's JSON as UTF-8 bytes} of the tickets among ``ticket_ids`` in ``scope``."""
-    rows = db.execute(f"SELECT id, CAST(record AS BLOB) FROM tickets WHERE id IN (SELECT value FROM json_each(?)) AND ({scope[0]})",
-                      [json.dumps(ticket_ids), *scope[1]])
+    spelled = dialect(db)
+    rows = db.execute(f"SELECT id, {spelled.utf8('record')} FROM tickets WHERE id IN ({spelled.json_values}) "
+                      f"AND ({scope[0]})", [json.dumps(ticket_ids), *scope[1]])
     return dict(rows.fetchall())
 
 
 def get_history(db, ticket_id) -> list:
-    rows = db["stage_history"].rows_where("ticket_id = ?", [ticket_id], order_by="id")
+    rows = dict_rows(db.execute("SELECT * FROM stage_history WHERE ticket_id = ? ORDER BY id", [ticket_id]))
     return [{**{k: v for k, v in row.items() if k not in ("id", "ticket_id")}, "args": json.loads(row["args"])}
             for row in rows]
 
@@ -76,7 +78,7 @@ def open_tickets(db) -> list:
     return records_where(db, ("1 = 1", []), OPEN)
 
 
-def filter_sql(scope, filters) -> tuple[list, list]:
+def filter_sql(db, scope, filters) -> tuple[list, list]:
     """WHERE clauses and their parameters for the ticket list's and the inbox's filters.
 
     ``overdue`` True keeps overdue tickets and False the others; None (absent) does not filter.
@@ -96,21 +98,44 @@ def filter_sql(scope, filters) -> tuple[list, list]:
         where.append(f"{OPEN} AND stage_due_at BETWEEN ? AND ?")
         params += [iso(filters["now"]), iso(filters["soon"])]
     if filters.get("has_conflict"):
-        where.append("json_extract(record, '$.has_conflict') = 1")
+        where.append(dialect(db).json_true("record", "has_conflict"))
     return where, params
 
 
 def list_tickets(db, scope, filters, after_number, limit) -> list:
     """Records in ``scope`` (SQL condition, params) matching ``filters``, ordered by number."""
-    where, params = filter_sql(scope, filters)
+    where, params = filter_sql(db, scope, filters)
     sql = f"SELECT record FROM tickets WHERE {' AND '.join(where)} AND number > ? ORDER BY number LIMIT ?"
     return [json.loads(row[0]) for row in db.execute(sql, [*params, after_number, limit])]
 
 
-MANUAL = (f"{OPEN} AND json_extract(record, '$.scheme.decision') = 'manual' "
-          "AND json_extract(record, '$.scheme.chosen_option') IS NULL")      # not written by an engineer yet
-AWAITING_COSIGN = (f"{OPEN} AND json_extract(record, '$.scheme.decision') = 'cosign' AND json_extract(record, "
-                   "'$.scheme.chosen_option') IS NOT NULL AND json_extract(record, '$.scheme.cosigned_at') IS NULL")
+def scheme_field(db, key) -> str:
+    return dialect(db).json_field("record", "scheme", key)
+
+
+def manual_condition(db) -> str:
+    """Open, the scheme manual and not written by an engineer yet."""
+    return f"{OPEN} AND {scheme_field(db, 'decision')} = 'manual' AND {scheme_field(db, 'chosen_option')} IS NULL"
+
+
+def awaiting_cosign_condition(db) -> str:
+    """Open, a co-signed scheme chosen and not co-signed yet."""
+    return (f"{OPEN} AND {scheme_field(db, 'decision')} = 'cosign' AND {scheme_field(db, 'chosen_option')} "
+            f"IS NOT NULL AND {scheme_field(db, 'cosigned_at')} IS NULL")
+
+
+def awaiting_cosign(db, scope) -> list:
+    return records_where(db, scope, awaiting_cosign_condition(db))
+
+
+def created_in_month(db, scope, month, region=None) -> list:
+    """Records in ``scope`` created in ``month`` (YYYY-MM), of ``region`` when given."""
+    condition, params = f"{dialect(db).json_field('record', 'created_at')} LIKE ?", [f"{month}%"]
+    if region:
+        condition, params = f"{condition} AND region = ?", [*params, region]
+    return records_where(db, scope, condition, params)
+
+
 UNASSIGNED = f"{OPEN} AND manager IS NULL"
 INBOX_ORDER = {"due": "coalesce(stage_due_at, '9999') ASC, number ASC", "number": "number ASC",
                "updated": "updated_at DESC"}
@@ -118,12 +143,12 @@ INBOX_ORDER = {"due": "coalesce(stage_due_at, '9999') ASC, number ASC", "number"
 
 def manual_scheme_tickets(db, scope) -> list:
     """Open tickets in ``scope`` whose proposed scheme has decision ``manual``."""
-    return records_where(db, scope, MANUAL)
+    return records_where(db, scope, manual_condition(db))
 
 
 def inbox(db, scope, filters, order, offset, limit) -> tuple[list, int]:
     """A page of the back office's inbox and the total count, with the inbox's filters."""
-    where, params = filter_sql(scope, filters)
+    where, params = filter_sql(db, scope, filters)
     condition = " AND ".join(f"({w})" for w in where)
     total = db.execute(f"SELECT count(*) FROM tickets WHERE {condition}", params).fetchone()[0]
     rows = db.execute(f"SELECT record FROM tickets WHERE {condition} ORDER BY {INBOX_ORDER[order]} LIMIT ? OFFSET ?",

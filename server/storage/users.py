@@ -8,6 +8,7 @@ from typing import Optional
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.storage import iso, utcnow
+from sync.engine import dict_rows
 
 ROLES = ("customer_manager", "project_manager", "backoffice", "admin")
 
@@ -26,14 +27,15 @@ class User:
 
 def add_user(db, username, password, role, team, region) -> User:
     """Create the user (and the team on first use); replaces the password if the user exists."""
-    existing_team = db["teams"].get(team) if db["teams"].count_where("name = ?", [team]) else None
-    if existing_team and existing_team["region"] != region:
-        raise TeamRegionMismatch(f"team {team!r} belongs to region {existing_team['region']!r}")
-    if not existing_team:
-        db["teams"].insert({"name": team, "region": region})
-    db["users"].upsert({"username": username, "password_hash": generate_password_hash(password),
-                        "role": role, "team": team, "region": region, "created_at": iso(utcnow())},
-                       pk="username")
+    existing_region = team_region(db, team)
+    if existing_region and existing_region != region:
+        raise TeamRegionMismatch(f"team {team!r} belongs to region {existing_region!r}")
+    if not existing_region:
+        db.execute("INSERT INTO teams (name, region) VALUES (?, ?)", [team, region])
+    db.execute("INSERT INTO users (username, password_hash, role, team, region, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+               "ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, "
+               "team = excluded.team, region = excluded.region, created_at = excluded.created_at",
+               [username, generate_password_hash(password), role, team, region, iso(utcnow())])
     return User(username, role, team, region)
 
 
@@ -45,7 +47,7 @@ def get_user(db, username) -> Optional[User]:
 def check_credentials(db, username, password) -> Optional[User]:
     """The user for a right password. An unknown name is checked against a dummy hash, so the answer
     takes as long as for a wrong password and timing does not tell which names exist."""
-    rows = list(db["users"].rows_where("username = ?", [username]))
+    rows = dict_rows(db.execute("SELECT * FROM users WHERE username = ?", [username]))
     stored = rows[0]["password_hash"] if rows else dummy_hash()
     if check_password_hash(stored, password) and rows:
         return to_user(rows[0])
@@ -82,4 +84,5 @@ def to_user(row) -> User:
 
 
 def team_members(db, team) -> list:
-    return [to_user(row) for row in db["users"].rows_where("team = ?", [team], order_by="username")]
+    return [to_user(row) for row in dict_rows(db.execute("SELECT * FROM users WHERE team = ? ORDER BY username",
+                                                         [team]))]

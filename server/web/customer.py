@@ -37,7 +37,7 @@ def ticket_of(token) -> dict:
 @web.route("/customer/<token>")
 def customer_page(token):
     ticket = ticket_of(token)
-    rated = {r["stage"]: r for r in get_db()["ratings"].rows_where("ticket_id = ?", [ticket["id"]])}
+    rated = {r["stage"]: r for r in ratings.of_ticket(get_db(), ticket["id"])}
     history = [h for h in store.get_history(get_db(), ticket["id"]) if h["from_stage"] != h["to_stage"]]
     return render_template("customer.html", ticket=ticket, token=token, history=history, rated=rated,
                            stage_names=STAGES)

@@ -63,10 +63,7 @@ def summary_rows(db, tickets, region, month) -> list:
 
 def indicators(region, month) -> dict:
     db = get_db()
-    condition, params = "json_extract(record, '$.created_at') LIKE ?", [f"{month}%"]
-    if region:
-        condition, params = f"{condition} AND region = ?", [*params, region]
-    tickets = store.records_where(db, access.ticket_filter(g.user), condition, params)
+    tickets = store.created_in_month(db, access.ticket_filter(g.user), month, region)
     book = current_app.extensions["yekuo.policies"]
     return {"by_class": class_rows(db, tickets, book), "summary": summary_rows(db, tickets, region, month)}
 

@@ -132,7 +132,7 @@ def signed_reply_pdf(ticket_id):
 @login_required("cosign.queue")
 def cosign_queue():
     """网上会签: schemes above the on-site limit, or with several sources, waiting for the back office."""
-    rows = store.records_where(get_db(), access.ticket_filter(g.user), store.AWAITING_COSIGN)
+    rows = store.awaiting_cosign(get_db(), access.ticket_filter(g.user))
     return render_template("cosign.html", tickets=rows)
 
 

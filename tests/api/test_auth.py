@@ -18,7 +18,7 @@ def test_tokens_are_stored_hashed(app, client):
     token = login(client).json["token"]
     from server.db import get_db
     with app.app_context():
-        stored = [row["token_hash"] for row in get_db()["devices"].rows]
+        stored = [row[0] for row in get_db().execute("SELECT token_hash FROM devices")]
     assert token not in stored and len(stored) == 1
 
 

@@ -10,8 +10,8 @@ def test_init_db_is_idempotent(app):
     assert first.exit_code == second.exit_code == 0
     with app.app_context():
         assert migrate(get_db()) >= 5
-        tables = {row[0] for row in get_db().execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"ops", "changes", "device_cursors", "sync_schema_version"} <= tables
+        for table in ("ops", "changes", "device_cursors", "sync_schema_version"):     # each exists on either engine
+            assert get_db().execute(f"SELECT count(*) FROM {table}").fetchone()[0] >= 0
 
 
 def test_user_add_creates_team_and_user_who_can_log_in(app, client):

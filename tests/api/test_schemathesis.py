@@ -16,7 +16,6 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
 
-from server import create_app
 from tests.conftest import Api
 from tests.factories import make_ticket
 
@@ -31,12 +30,8 @@ def as_bytes(ctx, value):
 
 
 @pytest.fixture
-def fuzz_app(tmp_path, template_db):
-    import shutil
-    data_dir = tmp_path / "fuzz"
-    data_dir.mkdir()
-    shutil.copy(template_db, data_dir / "yekuo.sqlite")
-    return create_app({"TESTING": True, "DATA_DIR": str(data_dir), **FUZZ_CONFIG})
+def fuzz_app(make_app):
+    return make_app(**FUZZ_CONFIG)
 
 
 # (generation mode, caller, examples per operation)

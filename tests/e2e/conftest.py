@@ -1,4 +1,5 @@
-"""A real server process (gunicorn, several workers) on a free port and its own SQLite file."""
+"""A real server process (gunicorn, several workers) on a free port and its own SQLite file (or a
+PostgreSQL database several servers share)."""
 import hashlib
 import os
 import signal
@@ -26,13 +27,13 @@ def free_port() -> int:
 class Server:
     """``gunicorn wsgi:app`` started in a subprocess; ``url(path)`` and a logged-in ``session(user)``."""
 
-    def __init__(self, data_dir: Path, workers: int = 3):
-        self.data_dir, self.port, self.workers = data_dir, free_port(), workers
+    def __init__(self, data_dir: Path, workers: int = 3, database_url: str = ""):
+        self.data_dir, self.port, self.workers, self.database_url = data_dir, free_port(), workers, database_url
         self.log = open(data_dir / "server.log", "ab")
         self.start()
 
     def start(self):
-        env = {**os.environ, "YEKUO_DATA_DIR": str(self.data_dir)}
+        env = {**os.environ, "YEKUO_DATA_DIR": str(self.data_dir), "YEKUO_DATABASE_URL": self.database_url}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--threads", "4",
              "--bind", f"127.0.0.1:{self.port}", "wsgi:app"], cwd=ROOT, env=env, stdout=self.log, stderr=self.log,

@@ -8,13 +8,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from server import create_app
-from server.db import get_db
+from server.db import get_db, transaction
 from server.jobs import run_job
 from server.notifications import LogSender, deliver
 from server.policy import load_policy_book
 from server.storage import outbox, tickets as store
 from server.storage.calendar import load_calendar
 from server.tickets import refresh
+from tests.conftest import sqlite_only
 from tests.factories import make_grid, make_ticket, strokes, transformer
 
 CST = timezone(timedelta(hours=8))
@@ -28,8 +29,14 @@ def start_stage_at(app, ticket_id, started: datetime) -> dict:
         record = store.get_ticket(db, ticket_id)
         record["stage_started_at"] = record["created_at"] = started.isoformat()
         refresh(record, BOOK.get(record["region"], record["policy_year"]), load_calendar(db))
-        store.save_ticket(db, record)
+        with transaction(db):
+            store.save_ticket(db, record)
         return record["deadlines"]["stage"]
+
+
+def another_process(app):
+    """The same installation as another server process sees it (a restart, a second server)."""
+    return create_app({"TESTING": True, "DATA_DIR": app.config["DATA_DIR"], "DATABASE": app.config["DATABASE"]})
 
 
 def notices(app, kind_prefix="deadline"):
@@ -58,7 +65,7 @@ def test_warning_at_80_percent_then_escalation_and_no_duplicates_after_restart(a
     run(app, "deadline_monitor", warn_at + timedelta(minutes=1))
     (warning,) = notices(app)
     assert warning["kind"] == "deadline_warning" and warning["recipient"] == "cm_a"
-    restarted = create_app({"TESTING": True, "DATA_DIR": app.config["DATA_DIR"]})
+    restarted = another_process(app)
     run(restarted, "deadline_monitor", warn_at + timedelta(minutes=30))
     assert len(notices(restarted)) == 1
     run(restarted, "deadline_monitor", due + timedelta(minutes=1))
@@ -82,7 +89,7 @@ def test_a_holiday_pushes_the_warning_back(app, ticket):
 
 def test_one_run_per_slot_even_from_two_processes(app):
     now = datetime(2026, 11, 24, 10, 2, tzinfo=timezone.utc)
-    other = create_app({"TESTING": True, "DATA_DIR": app.config["DATA_DIR"]})
+    other = another_process(app)
     assert run(app, "deadline_monitor", now) is not None
     assert run(other, "deadline_monitor", now + timedelta(minutes=1)) is None          # same 5-minute slot
     assert run(other, "deadline_monitor", now + timedelta(minutes=5)) is not None
@@ -122,6 +129,7 @@ def test_delivery_marks_sent_and_keeps_failures_for_retry(app, ticket):
         assert notice["attempts"] == 2 and notice["sent_at"] and notice["last_error"] == "gateway down"
 
 
+@sqlite_only("the nightly backup copies the SQLite file (PostgreSQL has pg_dump)")
 def test_backup_keeps_n_copies_and_restore_brings_the_data_back(app, api, ticket):
     app.config["BACKUP_KEEP"] = 2
     for day in (24, 25, 26):

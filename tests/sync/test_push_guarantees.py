@@ -1,12 +1,11 @@
 """Push guarantees of the batched engine: op ids per device, reused ids, unstorable ops, statements per op."""
 import json
-import sqlite3
 import uuid
 
 import pytest
 
 import server.db
-from tests.conftest import assert_problem
+from tests.conftest import assert_problem, sqlite_only
 from tests.sync.test_push_pull import Device, create_op, statuses
 
 
@@ -67,9 +66,10 @@ def test_an_unstorable_op_is_rejected_and_the_ops_around_it_apply(app, pda, api,
     assert response.json["acked_seq"] == 3
     assert api.get(f"/api/tickets/{bad_id}", "cm_a").status_code == 404
     assert api.get(f"/api/tickets/{after_id}", "cm_a").status_code == 200
-    with sqlite3.connect(app.config["DATABASE"]) as db:          # it stays in the log, under its seq
-        logged = db.execute("SELECT seq, status, body FROM ops WHERE device_id = ? AND op_id = ?",
-                            [pda.device_id, bad["op_id"]]).fetchone()
+    db = server.db.connect(app.config["DATABASE"])        # it stays in the log, under its seq
+    logged = tuple(db.execute("SELECT seq, status, body FROM ops WHERE device_id = ? AND op_id = ?",
+                              [pda.device_id, bad["op_id"]]).fetchone())
+    db.conn.close()
     assert logged[:2] == (2, "rejected") and json.loads(logged[2])["entity_id"] == bad_id
 
 
@@ -91,6 +91,7 @@ def test_a_pull_cursor_beyond_the_newest_change_is_422(pda):
     assert "since" in body["errors"]
 
 
+@sqlite_only("the statements are counted with sqlite3's trace callback")
 def test_a_push_of_100_creates_costs_a_few_statements_per_op(app, pda):
     """Counted with sqlite3's trace callback over the whole request: no introspection, no per-op commits."""
     statements = []
@@ -113,9 +114,10 @@ def test_an_acknowledged_push_is_on_disk_before_the_answer(app, pda):
     ops = [create_op(pda)[0] for _ in range(250)]        # more than one chunk
     response = pda.push(*ops)
     assert response.json["acked_seq"] == 250
-    with sqlite3.connect(app.config["DATABASE"]) as other:
-        logged = other.execute("SELECT count(*) FROM ops WHERE device_id = ? AND status = 'applied'",
-                               [pda.device_id]).fetchone()[0]
+    other = server.db.connect(app.config["DATABASE"])
+    logged = other.execute("SELECT count(*) FROM ops WHERE device_id = ? AND status = 'applied'",
+                           [pda.device_id]).fetchone()[0]
+    other.conn.close()
     assert logged == 250
 
 

@@ -268,15 +268,9 @@ def test_purge_past_the_horizon_makes_older_cursors_re_seed(app, pda, api):
     assert pda.pull(since=latest).json["changes"] == []
 
 
-def test_an_overloaded_server_answers_503_with_retry_after(tmp_path, template_db):
-    import shutil
-    from server import create_app
+def test_an_overloaded_server_answers_503_with_retry_after(make_app):
     from tests.conftest import Api
-    data_dir = tmp_path / "busy"
-    data_dir.mkdir()
-    shutil.copy(template_db, data_dir / "yekuo.sqlite")
-    busy = create_app({"TESTING": True, "DATA_DIR": str(data_dir), "SYNC_CONCURRENT_PUSHES": 0,
-                       "SYNC_PUSH_WAIT_SECONDS": 0})
+    busy = make_app(SYNC_CONCURRENT_PUSHES=0, SYNC_PUSH_WAIT_SECONDS=0)
     device = Device(Api(busy.test_client()), "cm_a")
     response = device.push(create_op(device)[0])
     assert_problem(response, 503, "overloaded")

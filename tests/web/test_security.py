@@ -1,24 +1,15 @@
 """Log-in, sessions, tokens, headers, CSV and redirects, each tried as an attacker would."""
 import csv
 import io
-import shutil
 import time
 
 import pytest
 import werkzeug.security
 
-from server import create_app
 from server.db import get_db
 from tests.conftest import assert_problem
 from tests.factories import PASSWORD
 from tests.web.test_console import Browser, text
-
-
-def app_with(tmp_path, template_db, **config):
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    shutil.copy(template_db, data_dir / "yekuo.sqlite")
-    return create_app({"TESTING": True, "DATA_DIR": str(data_dir), **config})
 
 
 def test_log_out_ends_the_session_on_the_server(app):
@@ -38,7 +29,6 @@ def test_a_session_ends_after_session_hours(app):
     assert browser.get("/").status_code == 200
     with app.app_context():
         get_db().execute("UPDATE web_sessions SET created_at = '2020-01-01T00:00:00+00:00'")
-        get_db().conn.commit()
     assert browser.get("/").status_code == 302
 
 
@@ -73,7 +63,6 @@ def test_device_tokens_expire(api, app):
     assert api.get("/api/tickets", "cm_a").status_code == 200
     with app.app_context():
         get_db().execute("UPDATE devices SET created_at = '2020-01-01T00:00:00+00:00'")
-        get_db().conn.commit()
     body = assert_problem(api.get("/api/tickets", "cm_a"), 401, "unauthorized")
     assert "expired" in body["detail"]
     fresh = api.client.post("/api/auth/token", json={"username": "cm_a", "password": PASSWORD,
@@ -95,8 +84,8 @@ def test_unknown_users_cost_a_password_check_like_wrong_passwords(client, monkey
     assert len(checks) == 2 and checks[0] != checks[1]
 
 
-def test_one_address_spraying_many_names_is_limited(tmp_path, template_db):
-    client = app_with(tmp_path, template_db, LOGIN_MAX_FAILURES_PER_IP=3).test_client()
+def test_one_address_spraying_many_names_is_limited(make_app):
+    client = make_app(LOGIN_MAX_FAILURES_PER_IP=3).test_client()
     for username in ("u1", "u2", "u3"):
         assert client.post("/api/auth/token", json={"username": username, "password": "x",
                                                      "device_id": "d"}).status_code == 401
@@ -108,9 +97,9 @@ def test_one_address_spraying_many_names_is_limited(tmp_path, template_db):
 
 
 @pytest.mark.parametrize("hops, limited", [(0, True), (1, False)])
-def test_forwarded_addresses_count_only_behind_a_trusted_proxy(tmp_path, template_db, hops, limited):
+def test_forwarded_addresses_count_only_behind_a_trusted_proxy(make_app, hops, limited):
     """Without PROXY_HOPS a client cannot dodge the limit by inventing X-Forwarded-For."""
-    client = app_with(tmp_path, template_db, LOGIN_MAX_FAILURES_PER_IP=2, PROXY_HOPS=hops).test_client()
+    client = make_app(LOGIN_MAX_FAILURES_PER_IP=2, PROXY_HOPS=hops).test_client()
     for n in range(3):
         response = client.post("/api/auth/token", json={"username": f"u{n}", "password": "x", "device_id": "d"},
                                headers={"X-Forwarded-For": f"203.0.113.{n}"})

@@ -1,0 +1,187 @@
+"""The two storage engines behind one connection interface: SQLite, the embedded default, and
+PostgreSQL for several application servers on one database (docs/DEPLOYMENT.md).
+
+Statements are written once, with ``?`` placeholders, in the SQL both engines speak (``ON CONFLICT``,
+``RETURNING``, ``IS DISTINCT FROM``); the few things they spell differently are the methods of a
+:class:`Dialect`, picked by the connection. :class:`PgConnection` answers like ``sqlite3``'s
+connection (``execute`` → a cursor with ``fetchone``/``fetchall``/``rowcount``), so the storage
+modules hold one copy of their SQL.
+
+Writes are serialized on both engines: SQLite by its file lock, PostgreSQL by one transaction-scoped
+advisory lock taken at BEGIN (:func:`begin_write`). A change's ``change_seq`` is therefore taken and
+committed before the next writer takes one: the change log's order is commit order, and a pull never
+hands out a cursor past a change that may still commit (docs/SYNC_PROTOCOL.md).
+"""
+import sqlite3
+import time
+from functools import lru_cache
+
+import psycopg
+from psycopg.pq import TransactionStatus
+
+WRITER_LOCK = 0x79656B75      # "yeku": the advisory lock every PostgreSQL write transaction holds
+LOCKED_ERRORS = (sqlite3.OperationalError, psycopg.OperationalError)   # the engine, not the op, failed
+
+
+def conn_of(db):
+    """The DB-API connection under a ``sqlite_utils.Database`` (or the connection itself)."""
+    return getattr(db, "conn", db)
+
+
+class Dialect:
+    """SQLite's spelling; :class:`PostgresDialect` overrides what PostgreSQL spells otherwise."""
+    name = "sqlite"
+    insert_order = "rowid"                        # the order rows were inserted in
+    json_values = "SELECT value FROM json_each(?)"  # the elements of a JSON array parameter, as rows
+    json_integers = json_values                      # … of a JSON array of integers
+
+    def json_field(self, column: str, *keys: str) -> str:
+        """The JSON value at ``keys`` of a JSON text column (a string, a number, or NULL)."""
+        return f"json_extract({column}, '$.{'.'.join(keys)}')"
+
+    def json_true(self, column: str, *keys: str) -> str:
+        return f"{self.json_field(column, *keys)} = 1"
+
+    def json_quote(self, expression: str) -> str:
+        return f"json_quote({expression})"
+
+    def utf8(self, expression: str) -> str:
+        """Text as its UTF-8 bytes, to splice into a response without decoding."""
+        return f"CAST({expression} AS BLOB)"
+
+    def seconds_between(self, later: str, earlier: str) -> str:
+        return f"(julianday({later}) - julianday({earlier})) * 86400"
+
+    def greatest(self, *expressions: str) -> str:
+        return f"max({', '.join(expressions)})"
+
+
+class PostgresDialect(Dialect):
+    name = "postgres"
+    insert_order = "ordinal"
+    json_values = "SELECT json_array_elements_text(CAST(? AS json))"
+    json_integers = "SELECT CAST(json_array_elements_text(CAST(? AS json)) AS bigint)"
+
+    def json_field(self, column, *keys):
+        return f"(CAST({column} AS json) #>> '{{{','.join(keys)}}}')"
+
+    def json_true(self, column, *keys):
+        return f"{self.json_field(column, *keys)} = 'true'"
+
+    def json_quote(self, expression):
+        return f"CAST(to_json({expression}) AS text)"
+
+    def utf8(self, expression):
+        return f"convert_to({expression}, 'UTF8')"
+
+    def seconds_between(self, later, earlier):
+        return f"extract(epoch FROM CAST({later} AS timestamptz) - CAST({earlier} AS timestamptz))"
+
+    def greatest(self, *expressions):
+        return f"greatest({', '.join(expressions)})"
+
+
+SQLITE, POSTGRES = Dialect(), PostgresDialect()
+
+
+def dialect(db) -> Dialect:
+    return getattr(conn_of(db), "dialect", SQLITE)
+
+
+@lru_cache(maxsize=4096)
+def pg_sql(sql: str) -> str:
+    """``?`` placeholders as psycopg's ``%s`` (and a literal ``%`` doubled), outside quoted text."""
+    out, quoted = [], False
+    for char in sql:
+        if char == "'":
+            quoted = not quoted
+        if char == "?" and not quoted:
+            out.append("%s")
+        elif char == "%":
+            out.append("%%")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+class PgConnection:
+    """A psycopg connection in autocommit mode that answers like ``sqlite3``'s with
+    ``isolation_level=None``: BEGIN/COMMIT are statements, ``in_transaction`` says whether one is open.
+    Statements run often are prepared by psycopg on the server (its ``prepare_threshold``)."""
+    dialect = POSTGRES
+
+    def __init__(self, url: str):
+        self.raw = psycopg.connect(url, autocommit=True)
+        self.conn = self              # as a sqlite_utils.Database's ``.conn``
+
+    def execute(self, sql: str, params=()):
+        cursor = self.raw.cursor()
+        cursor.execute(pg_sql(sql), [without_nul(p) for p in params])
+        return cursor
+
+    def executemany(self, sql: str, rows):
+        cursor = self.raw.cursor()
+        cursor.executemany(pg_sql(sql), [list(row) for row in rows])
+        return cursor
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    def rollback(self):
+        if self.in_transaction:
+            self.raw.execute("ROLLBACK")
+
+    def close(self):
+        self.raw.close()
+
+
+def without_nul(value):
+    """PostgreSQL's text cannot hold NUL: U+FFFD takes its place. Writes never carry one (the input checks
+    refuse it and JSON escapes it), so this only touches lookups — a name or an id with a NUL, which
+    find nothing, as on SQLite where no stored key holds one."""
+    return value.replace("\x00", "\ufffd") if isinstance(value, str) and "\x00" in value else value
+
+
+def is_postgres_url(target: str) -> bool:
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+def begin_write(conn):
+    """Open a write transaction that no other writer shares: on PostgreSQL BEGIN and the writers'
+    advisory lock (released at COMMIT or ROLLBACK), on SQLite BEGIN IMMEDIATE."""
+    if dialect(conn) is POSTGRES:
+        conn.execute("BEGIN")
+        conn.execute("SELECT pg_advisory_xact_lock(?)", [WRITER_LOCK])
+    else:
+        begin_immediate(conn)
+
+
+def begin_immediate(conn: sqlite3.Connection):
+    """BEGIN IMMEDIATE, retried every millisecond or so while another writer holds the lock.
+
+    SQLite's own busy handler sleeps up to 100 ms between tries, so a queue of writers waits on
+    sleeps rather than on each other; polling briefly keeps a short write's latency short. The
+    connection's busy timeout is the deadline, and is back in force for everything else.
+    """
+    timeout_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    deadline, delay = time.monotonic() + timeout_ms / 1000, 0.0005
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 1.5, 0.005)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
+
+
+def dict_rows(cursor) -> list:
+    """The cursor's rows as dicts keyed by column name."""
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
