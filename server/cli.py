@@ -6,8 +6,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from server.db import get_db, transaction
+from server.db import connect, get_db, migrate, shown, transaction
+from server.storage import transfer
 from server.storage.users import ROLES, TeamRegionMismatch, add_user
+from sync.engine import is_postgres_url
 
 user_cli = AppGroup("user", help="Manage users.")
 
@@ -163,6 +165,32 @@ def jobs_command(name):
         click.echo(json.dumps(row, ensure_ascii=False))
 
 
+@click.command("migrate-to-postgres")
+@with_appcontext
+@click.argument("url")
+def migrate_to_postgres_command(url):
+    """Copy this SQLite installation into the empty PostgreSQL database at URL, then check every table
+    on both sides by row count and digest. Point YEKUO_DATABASE_URL at it afterwards."""
+    if not is_postgres_url(url):
+        raise click.BadParameter("a postgresql:// URL", param_hint="URL")
+    source, target = get_db(), connect(url)
+    migrate(source)
+    migrate(target)
+    try:
+        transfer.require_empty(target)
+    except transfer.NotEmpty as exc:
+        raise click.ClickException(str(exc)) from None
+    with transaction(target):
+        for table in transfer.TABLES:
+            click.echo(f"{table}: {transfer.copy_table(source, target, table)} rows copied")
+    mismatched = [table for table in transfer.TABLES
+                  if transfer.fingerprint(source, table) != transfer.fingerprint(target, table)]
+    target.close()
+    if mismatched:
+        raise click.ClickException(f"copied, but these tables differ: {', '.join(mismatched)}")
+    click.echo(f"every table copied to {shown(url)} and verified (row counts and digests equal)")
+
+
 def init_app(app):
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
@@ -173,3 +201,4 @@ def init_app(app):
     app.cli.add_command(team_cli)
     app.cli.add_command(grid_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(migrate_to_postgres_command)

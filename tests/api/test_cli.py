@@ -1,6 +1,9 @@
 """Command-line tasks: init-db, user add, demo."""
-from server.db import get_db, migrate
-from server.demo import TICKETS, password_for
+from server import create_app
+from server.db import close_pool, get_db, migrate
+from server.demo import TEAM, TICKETS, password_for
+from tests.conftest import sqlite_only
+from tests.factories import make_ticket
 
 
 def test_init_db_is_idempotent(app):
@@ -48,3 +51,43 @@ def test_demo_loads_once_and_its_users_log_in(app, client):
     assert {t["stage"] for t in items} >= {"accepted", "scheme_reply", "cancelled"}
     schemes = {t["id"]: t["scheme"] for t in items if t["scheme"]}
     assert schemes["T-DEMO-0001"]["signed_at"] and schemes["T-DEMO-0005"]["decision"] == "manual"
+
+
+@sqlite_only("the source of the move is a SQLite installation")
+def test_migrate_to_postgres_moves_a_city_with_its_history(app, pg_cluster):
+    """Demo data (tickets at every stage, a signed scheme with its reservation, a grid with tiles, the
+    change log) moves over, verified; the PostgreSQL installation then serves it and carries on."""
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    url = pg_cluster.create_database("moved_city")
+    moved = runner.invoke(args=["migrate-to-postgres", url])
+    assert moved.exit_code == 0, moved.output
+    assert "verified" in moved.output and "tickets: " in moved.output and "yekuo@" in moved.output
+    again = runner.invoke(args=["migrate-to-postgres", url])
+    assert again.exit_code == 1 and "already holds data" in again.output
+    before = pulled(app.test_client())
+    on_postgres = create_app({"TESTING": True, "DATA_DIR": app.config["DATA_DIR"], "DATABASE": url})
+    client = on_postgres.test_client()
+    assert pulled(client) == before                            # the same changes, the same cursors
+    token = login_token(client)
+    ticket = make_ticket(id="T-AFTER-MOVE", team=TEAM)
+    assert client.post("/api/tickets", json=ticket, headers={"Authorization": f"Bearer {token}"}).status_code == 201
+    newest = max(change["change_seq"] for change in pulled(client)["changes"])
+    assert newest > max(change["change_seq"] for change in before["changes"])   # the sequence carried on
+    close_pool()
+
+
+def test_migrate_to_postgres_wants_a_postgres_url(app):
+    result = app.test_cli_runner().invoke(args=["migrate-to-postgres", "/tmp/other.sqlite"])
+    assert result.exit_code == 2 and "postgresql://" in result.output
+
+
+def login_token(client) -> str:
+    return client.post("/api/auth/token", json={"username": "cm1", "password": password_for("cm1"),
+                                                "device_id": "pda-move"}).json["token"]
+
+
+def pulled(client) -> dict:
+    response = client.get("/sync/pull?since=0&limit=1000", headers={"Authorization": f"Bearer {login_token(client)}"})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json

@@ -24,7 +24,7 @@ from tests.conftest import PEOPLE
 from tests.e2e.conftest import Server, upload
 from tests.e2e.test_concurrent_signing import GRID, RACERS, command, ready_to_sign
 from tests.e2e.test_crash import Worker
-from tests.factories import PASSWORD, strokes
+from tests.factories import PASSWORD, make_ticket, strokes
 
 pytestmark = pytest.mark.e2e
 NUMBERS = itertools.count(1)
@@ -167,3 +167,32 @@ def race_through(servers, sessions, tickets, signatures) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+def test_one_push_sent_to_both_servers_at_once_applies_once(two_servers):
+    """A device whose first try timed out retries through the other server while the first still works:
+    the two requests race on the same ops; each op is applied once, the other answer says duplicate."""
+    servers, url = two_servers
+    session = servers[0].session("cm_a", "pda-twice")
+    ops = [{"op_id": f"twice-{n}", "seq": n + 1, "type": "ticket.create", "entity_id": f"T-TWICE-{n}",
+            "data": make_ticket(id=f"T-TWICE-{n}"), "client_time": "2026-11-29T09:00:00+08:00"} for n in range(40)]
+    body = {"protocol": 1, "device_id": "pda-twice", "ops": ops}
+    barrier, answers = threading.Barrier(2), [None, None]
+
+    def push(i):
+        barrier.wait()
+        answers[i] = session.post(servers[i].url("/sync/push"), json=body)
+
+    threads = [threading.Thread(target=push, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    for n in range(40):
+        statuses = sorted(a.json()["results"][n]["status"] for a in answers)
+        assert statuses == ["applied", "duplicate"], statuses
+    db = connect(url)
+    assert db.execute("SELECT count(*) FROM tickets WHERE id LIKE 'T-TWICE-%'").fetchone()[0] == 40
+    assert db.execute("SELECT acked_seq FROM device_cursors WHERE device_id = 'pda-twice'").fetchone()[0] == 40
+    db.close()
