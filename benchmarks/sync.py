@@ -10,6 +10,9 @@ the raw-SQLite limit measured by the same script on the same disk.
 - 200 concurrent devices, each 20 pushes of 10 ops (notes on their tickets): request p99, errors.
 - initial sync: the reference client on a new device, 10,000 tickets and its area's grid tiles.
 - render + sign one scheme PDF, warm: p50.
+- on PostgreSQL (a throwaway cluster, fsync on): push and pull over HTTP and the 200 devices again,
+  beside the SQLite figures and beside Kinto's on PostgreSQL (158 ops/s push, 30,600 changes/s pull,
+  measured on this machine's kind: the peer figure to beat by a wide margin).
 """
 import json
 import os
@@ -36,6 +39,7 @@ from sync.storage import ChangeLog, migrate
 
 ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 3          # the storage-engine and pull figures are medians of this many interleaved runs
+KINTO_PUSH, KINTO_PULL = 158, 30600     # Kinto on PostgreSQL, ops/s and changes/s (issue 16)
 CENTRE = (119.9741, 31.8112)
 
 
@@ -122,10 +126,11 @@ def engine_as_library(folder, ops, batch) -> float:
 class Server:
     """gunicorn on a free port with its own data dir holding the demo users and grid."""
 
-    def __init__(self, data_dir: Path, workers=2, threads=8):
+    def __init__(self, data_dir: Path, workers=2, threads=8, database_url=""):
         self.data_dir = data_dir
         self.env = {**os.environ, "YEKUO_DATA_DIR": str(data_dir), "YEKUO_SCHEDULER": "0",
-                    "YEKUO_SYNC_CONCURRENT_PUSHES": str(threads), "YEKUO_SYNC_PUSH_WAIT_SECONDS": "60"}
+                    "YEKUO_SYNC_CONCURRENT_PUSHES": str(threads), "YEKUO_SYNC_PUSH_WAIT_SECONDS": "60",
+                    "YEKUO_DATABASE_URL": database_url}
         self.flask("init-db")
         self.flask("demo")
         with socket.socket() as sock:
@@ -336,7 +341,36 @@ def measure(folder, sizes) -> list:
         server.stop()
     figures.append(Figure("render + sign one scheme PDF, warm, p50", pdf_p50(data_dir, sizes["pdfs"]), "ms", 60,
                           higher_is_better=False))
-    return figures
+    return figures + postgres_figures(folder, sizes, push_rate, pull_rate)
+
+
+def postgres_figures(folder, sizes, sqlite_push, sqlite_pull) -> list:
+    """The same server on PostgreSQL: push, pull and the crowd of devices, beside SQLite and Kinto."""
+    from tests.postgres import Cluster, unavailable_reason
+    reason = unavailable_reason()
+    if reason:
+        print(f"PostgreSQL figures left out: {reason}")
+        return []
+    cluster = Cluster().start()          # its own temporary directory, which the postgres user can reach
+    data_dir = folder / "server-pg"
+    data_dir.mkdir()
+    server = Server(data_dir, database_url=cluster.create_database("bench"))
+    try:
+        push = push_http(server, sizes["tickets"], 100)
+        pull = statistics.median(pull_http(server, f"bench-pg-puller-{n}")[0] for n in range(ROUNDS))
+        p99, errors = concurrent_devices(server, sizes["devices"], sizes["pushes"], 10)
+    finally:
+        server.stop()
+        cluster.stop()
+    crowd = Figure(f"PostgreSQL: {sizes['devices']} devices × {sizes['pushes']} pushes of 10, p99", p99, "ms", 500,
+                   higher_is_better=False, note=f"{errors} errors (target 0)")
+    if errors:
+        crowd.value = float("inf")
+    return [Figure("PostgreSQL: push over HTTP, batch 100 (target: Kinto on PostgreSQL)", push, "ops/s", KINTO_PUSH,
+                   note=f"{push / sqlite_push:.0%} of SQLite's {sqlite_push:,.0f} ops/s in this run"),
+            Figure("PostgreSQL: pull over HTTP, first full pull (target: Kinto)", pull, "changes/s", KINTO_PULL,
+                   note=f"{pull / sqlite_pull:.0%} of SQLite's {sqlite_pull:,.0f} changes/s in this run"),
+            crowd]
 
 
 def field_app_figures(server, assets) -> list:
