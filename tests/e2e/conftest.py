@@ -1,6 +1,7 @@
 """A real server process (gunicorn, several workers) on a free port and its own SQLite file (or a
 PostgreSQL database several servers share)."""
 import hashlib
+import itertools
 import os
 import signal
 import shutil
@@ -8,11 +9,14 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import requests
 
+from server.db import connect
+from tests.conftest import ENGINE, TEMPLATE
 from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,6 +72,10 @@ class Server:
         session.headers["Authorization"] = f"Bearer {response.json()['token']}"
         return session
 
+    def database(self):
+        """A connection of the test's own to the server's database, either engine."""
+        return connect(self.database_url or str(self.data_dir / "yekuo.sqlite"))
+
     def stop(self):
         """Quick shutdown (SIGINT; SIGTERM's graceful one costs ~2.5 s); a worker that does not go within
         10 s (seen once, mid-request on a loaded machine) is killed with the rest of the group."""
@@ -88,12 +96,31 @@ def upload(session, server, content: bytes) -> str:
     return f"sha256:{hex_}"
 
 
+INSTALLATIONS = itertools.count(1)
+
+
+@contextmanager
+def installed_server(data_dir: Path, template_db, request, **options):
+    """A server on a copy of the template database: the SQLite file in ``data_dir``, or (in the
+    PostgreSQL leg) a database of its own in the test cluster."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    name = None
+    if ENGINE == "postgres":
+        cluster, name = request.getfixturevalue("pg_cluster"), f"e2e_{next(INSTALLATIONS)}"
+        options["database_url"] = cluster.create_database(name, template=TEMPLATE)
+    else:
+        shutil.copy(template_db, data_dir / "yekuo.sqlite")
+    running = Server(data_dir, **options)
+    try:
+        yield running
+    finally:
+        running.stop()
+        running.log.close()
+        if name:
+            cluster.drop_database(name)
+
+
 @pytest.fixture
-def server(tmp_path, template_db):
-    data_dir = tmp_path / "server"
-    data_dir.mkdir()
-    shutil.copy(template_db, data_dir / "yekuo.sqlite")
-    running = Server(data_dir)
-    yield running
-    running.stop()
-    running.log.close()
+def server(tmp_path, template_db, request):
+    with installed_server(tmp_path / "server", template_db, request) as running:
+        yield running

@@ -6,16 +6,15 @@ every device has synced twice, its queue is empty, every op has a final answer a
 device's digest equals the server's.
 """
 import random
-import shutil
 import uuid
 
 import pytest
 import requests
 from hypothesis import settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule
 
 from sync.client import Client
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import installed_server
 from tests.factories import PASSWORD, make_ticket
 
 pytestmark = pytest.mark.e2e
@@ -39,13 +38,9 @@ class FlakyNetwork(requests.Session):
 
 
 @pytest.fixture(scope="module")
-def shared_server(tmp_path_factory, template_db):
-    data_dir = tmp_path_factory.mktemp("converge")
-    shutil.copy(template_db, data_dir / "yekuo.sqlite")
-    running = Server(data_dir, workers=2)
-    yield running
-    running.stop()
-    running.log.close()
+def shared_server(tmp_path_factory, template_db, request):
+    with installed_server(tmp_path_factory.mktemp("converge"), template_db, request, workers=2) as running:
+        yield running
 
 
 def test_devices_converge(shared_server, tmp_path_factory):

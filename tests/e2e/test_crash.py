@@ -4,7 +4,6 @@
 """
 import os
 import random
-import sqlite3
 import threading
 import time
 from collections import Counter
@@ -58,7 +57,7 @@ def test_sigkill_during_pushes_loses_and_doubles_nothing(server, tmp_path):
     acknowledged = client.results()
     server.stop()
 
-    db = sqlite3.connect(server.data_dir / "yekuo.sqlite")
+    db = server.database()
     ops = dict(db.execute("SELECT op_id, status FROM ops WHERE device_id = 'pda-crash'").fetchall())
     queued = [row[0] for row in client.db.execute("SELECT op_id FROM queue")]
     assert len(queued) >= 10 and set(ops) == set(queued)

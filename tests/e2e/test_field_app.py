@@ -287,20 +287,15 @@ def test_a_revoked_device_asks_for_log_in_and_keeps_its_queue(browser, server, g
 
 
 @pytest.fixture
-def own_build(tmp_path, template_db, monkeypatch):
+def own_build(tmp_path, template_db, monkeypatch, request):
     """A server serving a copy of the field app's build, so a test can publish a new version."""
     import shutil
-    from tests.e2e.conftest import Server
+    from tests.e2e.conftest import installed_server
     build = tmp_path / "dist"
     shutil.copytree(Path(__file__).resolve().parents[2] / "field_app" / "dist", build)
-    data_dir = tmp_path / "server"
-    data_dir.mkdir()
-    shutil.copy(template_db, data_dir / "yekuo.sqlite")
     monkeypatch.setenv("YEKUO_FIELD_APP_DIR", str(build))
-    running = Server(data_dir)
-    yield running, build
-    running.stop()
-    running.log.close()
+    with installed_server(tmp_path / "server", template_db, request) as running:
+        yield running, build
 
 
 def test_a_new_version_waits_for_the_user_then_replaces_the_old(browser, own_build):
