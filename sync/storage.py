@@ -11,7 +11,7 @@ import sqlite3
 from datetime import datetime, timezone
 from importlib import resources
 
-from sync.engine import POSTGRES, begin_write, conn_of, dialect
+from sync.engine import POSTGRES, begin_write, conn_of, dialect, utf8
 
 OP_COLUMNS = ("op_id", "device_id", "username", "seq", "type", "entity_id", "body", "body_hash", "client_time",
               "received_at", "applied_at", "status", "result")
@@ -265,7 +265,7 @@ class ChangeLog:
         in ``scope`` (``scope(alias)`` → SQL over the change row ``alias`` and its parameters), so one
         that left the scope still reaches those who saw it, as a ``remove``; the latest change's own
         scope is tried first, which is nearly always enough. ``head`` is the change's JSON up to its
-        ``op``, as UTF-8 bytes made by SQLite (``{"change_seq":…,"entity":…,"entity_id":…``).
+        ``op``, as UTF-8 bytes made by the database (``{"change_seq":…,"entity":…,"entity_id":…``).
         """
         own, earlier, spelled = scope("c"), scope("s"), dialect(db)
         head = (f"'{{\"change_seq\":' || c.change_seq || ',\"entity\":' || {spelled.json_quote('c.entity')} || "
@@ -277,7 +277,7 @@ class ChangeLog:
                f"AND (({own[0]}) OR EXISTS (SELECT 1 FROM changes s WHERE s.entity = c.entity "
                f"AND s.entity_id = c.entity_id AND ({earlier[0]}))) ORDER BY c.change_seq LIMIT ?")
         rows = conn_of(db).execute(sql, [since, *own[1], *earlier[1], limit + 1]).fetchall()
-        return rows[:limit], len(rows) > limit
+        return [(seq, entity, entity_id, utf8(head)) for seq, entity, entity_id, head in rows[:limit]], len(rows) > limit
 
     @staticmethod
     def horizon(db) -> int:

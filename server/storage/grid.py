@@ -4,7 +4,7 @@ import json
 from scheme_builder import tiles
 from scheme_builder.grid import extent_centre
 from server.storage import iso, utcnow
-from sync.engine import dialect
+from sync.engine import dialect, utf8
 
 SNAPSHOT_COLUMNS = ("id", "region", "filename", "asset_count", "imported_by", "imported_at")
 
@@ -46,7 +46,7 @@ def tile_text(db, snapshot_id, name):
     """The tile's ``[[ordinal, feature], …]`` as UTF-8 JSON bytes, or None."""
     row = db.execute(f"SELECT {dialect(db).utf8('features')} FROM grid_tiles WHERE snapshot_id = ? AND tile = ?",
                      [snapshot_id, name]).fetchone()
-    return row[0] if row else None
+    return utf8(row[0]) if row else None
 
 
 def feature_texts(db, snapshot_id) -> list:

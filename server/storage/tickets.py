@@ -6,7 +6,7 @@ Every write takes a new ``change_seq`` from ``changes``; it becomes the record's
 import json
 
 from server.storage import iso, utc_iso, utcnow
-from sync.engine import dialect, dict_rows
+from sync.engine import dialect, dict_rows, utf8
 from sync.storage import ChangeLog
 
 
@@ -59,7 +59,7 @@ def record_texts(db, ticket_ids, scope) -> dict:
     spelled = dialect(db)
     rows = db.execute(f"SELECT id, {spelled.utf8('record')} FROM tickets WHERE id IN ({spelled.json_values}) "
                       f"AND ({scope[0]})", [json.dumps(ticket_ids), *scope[1]])
-    return dict(rows.fetchall())
+    return {ticket_id: utf8(text) for ticket_id, text in rows}
 
 
 def get_history(db, ticket_id) -> list:
