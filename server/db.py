@@ -7,7 +7,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import click
 import sqlite_utils
-from flask import current_app, g
+from flask import current_app, g, has_request_context
 from flask.cli import with_appcontext
 
 from sync.engine import PgConnection, is_postgres_url
@@ -50,6 +50,17 @@ def pooled(path: str):
         while len(connections) > POOL_PER_THREAD:
             connections.popitem(last=False)[1].conn.close()
     return connections[path]
+
+
+def per_request(key, load):
+    """``load()`` once per request (what a push of hundreds of ops asks again for each: the calendar, a
+    team's region, a user); outside a request, every time."""
+    if not has_request_context():
+        return load()
+    cache = g.setdefault("per_request", {})
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
 
 
 def close_pool():

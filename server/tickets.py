@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 
 from server import access, monitor, schemes, stages
 from server.deadlines import compute_deadlines, leave_stage
-from server.db import transaction
+from server.db import per_request, transaction
 from server.errors import Problem, flatten_errors
 from server.schemas.commands import command_args_schema
 from scheme_builder.pack import Pack
@@ -47,13 +47,17 @@ def get_visible(db, user: User, ticket_id) -> dict:
     return ticket
 
 
+def working_calendar(db):
+    return per_request("calendar", lambda: load_calendar(db))
+
+
 # ---- create -------------------------------------------------------------------------------
 
 def assign_team(db, actor: Actor, data) -> tuple[str, Optional[str]]:
     """The ticket's team and manager: the caller's own unless the back office names others."""
     user = actor.user
     team = data.get("team") or user.team
-    region = users.team_region(db, team)
+    region = per_request(("team_region", team), lambda: users.team_region(db, team))
     if region is None:
         raise Problem("validation-error", f"no team {team!r}", errors={"team": ["unknown team"]})
     refusal = access.may_create_for(user, team, region)
@@ -70,7 +74,7 @@ def assign_team(db, actor: Actor, data) -> tuple[str, Optional[str]]:
 def check_manager(db, manager, team):
     if manager is None:
         return
-    person = users.get_user(db, manager)
+    person = per_request(("user", manager), lambda: users.get_user(db, manager))
     if not person or person.team != team or not access.may(person, "tickets.handle"):
         raise Problem("validation-error", f"{manager!r} is not a customer manager of team {team!r}",
                       errors={"manager": ["not a customer manager of the ticket's team"]})
@@ -141,7 +145,7 @@ def create_ticket(db, book: PolicyBook, actor: Actor, data) -> dict:
     record["documents"] = checklist(pack, record["business_type"], data.get("documents", []))
     with transaction(db):
         record["number"] = store.next_number(db)
-        refresh(record, pack, load_calendar(db))
+        refresh(record, pack, working_calendar(db))
         monitor.progress_push(db, record, utcnow())
         saved = store.save_ticket(db, record)
         reference_scans(db, actor, ticket_id, record["documents"])     # a missing scan rolls all back
@@ -172,7 +176,7 @@ def update_ticket(db, book: PolicyBook, actor: Actor, ticket_id, changes) -> dic
         schemes.unsettle(ticket, changes)
         ticket.update(changes, updated_at=iso(utcnow()))
         check_complete(ticket)
-        refresh(ticket, pack, load_calendar(db))
+        refresh(ticket, pack, working_calendar(db))
         return store.save_ticket(db, ticket)
 
 
@@ -243,7 +247,7 @@ def run_command(db, book: PolicyBook, actor: Actor, ticket_id, name, args, clien
 
 
 def apply_transition(db, ticket, pack, command, actor, args, client_time) -> dict:
-    now, from_stage, calendar = iso(utcnow()), ticket["stage"], load_calendar(db)
+    now, from_stage, calendar = iso(utcnow()), ticket["stage"], working_calendar(db)
     to_stage = stages.stage_after(command, ticket, pack)
     if to_stage != from_stage:
         leave_stage(ticket, pack, calendar, now)
@@ -289,7 +293,7 @@ def with_history(db, ticket, pack: Pack, user: User) -> dict:
 
 def recompute_deadlines(db, book: PolicyBook) -> int:
     """After a calendar change: new due times for every open ticket (inside the caller's transaction)."""
-    calendar, count = load_calendar(db), 0
+    calendar, count = load_calendar(db), 0          # the changed one, never this request's earlier read
     for ticket in store.open_tickets(db):
         before = ticket["deadlines"]
         refresh(ticket, book.get(ticket["region"], ticket["policy_year"]), calendar)
