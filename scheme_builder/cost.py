@@ -34,22 +34,24 @@ def feeder_relief(feeder, substation, distance_m, policy: Pack):
     bays = (substation.spare_bays or {}).get(f"{feeder.voltage_kv:g}", 0) if substation else 0
     if not bays:
         return None
-    detour, _ = policy.number("detour_factor")
-    cable, bay = cost_row(policy, "hv_cable_yuan_per_km"), cost_row(policy, "hv_bay_yuan")
-    km = distance_m * detour / 1000
-    return [(f"{substation.asset_id} 备用间隔新出 {feeder.voltage_kv:g} 千伏线路 {km * 1000:.0f} 米，为 "
-             f"{feeder.asset_id} 分流", bay["low"] + cable["low"] * km, bay["high"] + cable["high"] * km,
-             bay["source"])]
+    return cabled("hv_bay_yuan", distance_m, policy, lambda metres: (
+        f"{substation.asset_id} 备用间隔新出 {feeder.voltage_kv:g} 千伏线路 {metres:.0f} 米，为 {feeder.asset_id} 分流"))
 
 
 def load_transfer_works(feeder, neighbour, shortfall_kva, distance_m, policy: Pack) -> list:
     """切改: a tie cable from the full feeder to its neighbour and a ring main unit to switch the load over."""
+    return cabled("ring_main_unit_yuan", distance_m, policy, lambda metres: (
+        f"切改：{feeder.asset_id} 部分负荷 {shortfall_kva:.0f} kVA 转由 {neighbour.asset_id} 供电（联络电缆 "
+        f"{metres:.0f} 米、环网柜）"))
+
+
+def cabled(item, distance_m, policy: Pack, label) -> list:
+    """One works item: a piece of switchgear (``item`` of the cost table) and the 10 kV cable to it along the
+    route (``distance_m`` × detour), labelled by ``label(route metres)``."""
     detour, _ = policy.number("detour_factor")
-    cable, rmu = cost_row(policy, "hv_cable_yuan_per_km"), cost_row(policy, "ring_main_unit_yuan")
+    cable, fixed = cost_row(policy, "hv_cable_yuan_per_km"), cost_row(policy, item)
     km = distance_m * detour / 1000
-    return [(f"切改：{feeder.asset_id} 部分负荷 {shortfall_kva:.0f} kVA 转由 {neighbour.asset_id} 供电（联络电缆 "
-             f"{km * 1000:.0f} 米、环网柜）", rmu["low"] + cable["low"] * km, rmu["high"] + cable["high"] * km,
-             rmu["source"])]
+    return [(label(km * 1000), fixed["low"] + cable["low"] * km, fixed["high"] + cable["high"] * km, fixed["source"])]
 
 
 def upgrade_works(asset, new_rating_kva, policy: Pack) -> list:

@@ -34,13 +34,14 @@ def ready_to_sign(server, session, round_) -> tuple[str, str]:
     return ticket["id"], scheme["scheme_hash"]
 
 
-def race(server, sessions, tickets, signatures) -> list:
+def race(servers, sessions, tickets, signatures) -> list:
+    """Every session signs its ticket through its own server (``servers[i]``) at the same moment."""
     barrier, results = threading.Barrier(len(sessions)), [None] * len(sessions)
 
     def sign(i):
         ticket_id, scheme_hash = tickets[i]
         barrier.wait()
-        results[i] = command(sessions[i], server, ticket_id, "sign_scheme", scheme_hash=scheme_hash,
+        results[i] = command(sessions[i], servers[i], ticket_id, "sign_scheme", scheme_hash=scheme_hash,
                              signer_name=f"客户{i}", signature_blob=signatures[i])
 
     threads = [threading.Thread(target=sign, args=(i,)) for i in range(len(sessions))]
@@ -58,7 +59,8 @@ def test_exactly_one_signature_gets_the_last_capacity(server, round_):
     assert imported.status_code == 201, imported.text
     sessions = [server.session(user, f"pda-{i}") for i, user in enumerate(RACERS)]
     tickets = [ready_to_sign(server, session, round_) for session in sessions]
-    results = race(server, sessions, tickets, [upload(s, server, strokes(points=10 + i)) for i, s in enumerate(sessions)])
+    results = race([server] * len(sessions), sessions, tickets,
+                   [upload(s, server, strokes(points=10 + i)) for i, s in enumerate(sessions)])
     statuses = sorted(r.status_code for r in results)
     assert statuses == [200] + [409] * (len(sessions) - 1), [r.text for r in results]
     for response in results:

@@ -22,7 +22,7 @@ from server.storage.users import add_user
 from sync.client import Client
 from tests.conftest import PEOPLE
 from tests.e2e.conftest import Server, upload
-from tests.e2e.test_concurrent_signing import GRID, RACERS, command, ready_to_sign
+from tests.e2e.test_concurrent_signing import GRID, RACERS, race, ready_to_sign
 from tests.e2e.test_crash import Worker
 from tests.factories import PASSWORD, make_ticket, strokes
 
@@ -147,26 +147,9 @@ def test_the_last_capacity_signed_through_two_servers_at_once_has_one_winner(two
         tickets = [ready_to_sign(server, session, round_) for server, session in zip(through, sessions)]
         signatures = [upload(session, server, strokes(points=10 + i))
                       for i, (server, session) in enumerate(zip(through, sessions))]
-        results = race_through(through, sessions, tickets, signatures)
+        results = race(through, sessions, tickets, signatures)
         assert sorted(r.status_code for r in results) == [200] + [409] * (len(sessions) - 1), [r.text for r in results]
 
-
-def race_through(servers, sessions, tickets, signatures) -> list:
-    """Every session signs its ticket through its own server at the same moment."""
-    barrier, results = threading.Barrier(len(sessions)), [None] * len(sessions)
-
-    def sign(i):
-        ticket_id, scheme_hash = tickets[i]
-        barrier.wait()
-        results[i] = command(sessions[i], servers[i], ticket_id, "sign_scheme", scheme_hash=scheme_hash,
-                             signer_name=f"客户{i}", signature_blob=signatures[i])
-
-    threads = [threading.Thread(target=sign, args=(i,)) for i in range(len(sessions))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_one_push_sent_to_both_servers_at_once_applies_once(two_servers):

@@ -29,22 +29,23 @@ export function lineWorks(supply, construction, routeLengthM, viaNewRmu, policy,
 export function feederRelief(feeder, substation, distanceM, policy) {
   const bays = substation ? ((substation.spare_bays || {})[formatG(feeder.voltage_kv)] ?? 0) : 0;
   if (!bays) return null;
-  const [detour] = policy.number('detour_factor');
-  const cable = costRow(policy, 'hv_cable_yuan_per_km');
-  const bay = costRow(policy, 'hv_bay_yuan');
-  const km = distanceM * detour / 1000;
-  return [[`${substation.asset_id} 备用间隔新出 ${formatG(feeder.voltage_kv)} 千伏线路 ${fixedHalfEven(km * 1000, 0)} 米，为 `
-    + `${feeder.asset_id} 分流`, bay.low + cable.low * km, bay.high + cable.high * km, bay.source]];
+  return cabled('hv_bay_yuan', distanceM, policy, (metres) => `${substation.asset_id} 备用间隔新出 `
+    + `${formatG(feeder.voltage_kv)} 千伏线路 ${fixedHalfEven(metres, 0)} 米，为 ${feeder.asset_id} 分流`);
 }
 
 /** 切改: a tie cable from the full feeder to its neighbour and a ring main unit to switch the load over. */
 export function loadTransferWorks(feeder, neighbour, shortfallKva, distanceM, policy) {
+  return cabled('ring_main_unit_yuan', distanceM, policy, (metres) => `切改：${feeder.asset_id} 部分负荷 `
+    + `${fixedHalfEven(shortfallKva, 0)} kVA 转由 ${neighbour.asset_id} 供电（联络电缆 ${fixedHalfEven(metres, 0)} 米、环网柜）`);
+}
+
+/** One works item: switchgear (`item` of the cost table) and the 10 kV cable to it along the route. */
+function cabled(item, distanceM, policy, label) {
   const [detour] = policy.number('detour_factor');
   const cable = costRow(policy, 'hv_cable_yuan_per_km');
-  const rmu = costRow(policy, 'ring_main_unit_yuan');
+  const fixed = costRow(policy, item);
   const km = distanceM * detour / 1000;
-  return [[`切改：${feeder.asset_id} 部分负荷 ${fixedHalfEven(shortfallKva, 0)} kVA 转由 ${neighbour.asset_id} 供电（联络电缆 `
-    + `${fixedHalfEven(km * 1000, 0)} 米、环网柜）`, rmu.low + cable.low * km, rmu.high + cable.high * km, rmu.source]];
+  return [[label(km * 1000), fixed.low + cable.low * km, fixed.high + cable.high * km, fixed.source]];
 }
 
 export function upgradeWorks(asset, newRatingKva, policy) {
