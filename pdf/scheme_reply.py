@@ -78,6 +78,15 @@ def number(value, spec="g", unit="") -> str:
     return "—" if value is None else f"{value:{spec}}{unit}"
 
 
+ROOM = {False: ("可开放容量", "接入后负载率"),          # a load: the asset's open capacity
+        True: ("可接入电源容量", "接入后占用")}          # a generator (metered both ways): its hosting room
+
+
+def room_row(option, load_after) -> tuple:
+    name, after = ROOM[option["metering"] == "bidirectional"]
+    return name, f"{number(option['open_capacity_kva'], 'g', ' kVA')}（{after} {number(load_after, '.0f', '%')}）"
+
+
 def chosen(writer, option):
     cost = option["cost_estimate_yuan"]
     writer.heading(f"三、选定方案（第 {option['rank']} 方案）")
@@ -86,7 +95,7 @@ def chosen(writer, option):
         ("接入点", f"{option['connection']['asset_id']}（{label(ASSET_KINDS, option['connection']['kind'])}）"),
         ("接入点坐标", f"{option['connection']['point']['lon']:.6f}, {option['connection']['point']['lat']:.6f}"),
         ("直线距离 / 线路长度", f"{number(option['distance_m'], 'g', ' m')} / {number(option['route_length_m'], 'g', ' m')}"),
-        ("可开放容量", f"{number(option['open_capacity_kva'], 'g', ' kVA')}（接入后负载率 {number(load_after, '.0f', '%')}）"),
+        room_row(option, load_after),
         ("导线型号", option["conductor"]), ("电压降", number(option["voltage_drop_pct"], ".2f", "%")),
         ("计量方式", label(METERING, option["metering"] or "—")),
         ("产权分界 / 投资界面", option["investment_boundary"]),
@@ -147,7 +156,7 @@ def shown(value) -> str:
     if value is None:
         return "未规定"
     if isinstance(value, dict):
-        return "，".join(f"{key}：{shown(item)}" for key, item in value.items())
+        return "，".join(f"{label(ASSET_KINDS, key)}：{shown(item)}" for key, item in value.items())   # kinds by name
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

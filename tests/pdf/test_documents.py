@@ -192,3 +192,23 @@ def test_the_sketch_stays_on_the_page_of_its_heading():
         heading = next(i for i, text in enumerate(pages) if "接入示意图" in text)
         arrow = next(i for i, text in enumerate(pages) if "北" in [line.strip() for line in text.splitlines()])
         assert heading == arrow, f"{lines} extra lines: heading on page {heading + 1}, sketch on page {arrow + 1}"
+
+
+def test_a_generators_reply_names_its_hosting_room_and_two_way_metering():
+    """A generator's option is its hosting room (可接入电源容量), metered both ways, in Chinese only."""
+    pack = BOOK.packs["xihua-2022"]
+    grid = Grid.from_features(make_grid(transformer("TX-1", 60, 0, rating_kva=800, peak_kva=100,
+                                                    region="xihua"))["features"], "xihua/1")
+    scheme = build_scheme({"business_type": "distributed_generation", "customer_class": "non_resident",
+                           "capacity_kw": 150, "location": {"lon": CENTRE[0], "lat": CENTRE[1]}}, pack, grid)
+    scheme["chosen_option"] = scheme["options"][0]
+    ticket = {**make_ticket(region="xihua", capacity_kw=150, business_type="distributed_generation"),
+              "customer_class": "non_resident", "created_at": "2026-11-24T09:00:00+00:00", "documents": [],
+              "deadlines": {"process": {"due_at": "2026-12-01T09:00:00+00:00"}}}
+    signature = {**parse_strokes(strokes()), "signer_name": "李四", "signed_at": "2026-11-24T10:00:00+08:00"}
+    data, _lines = render_scheme_reply(SchemeDocument(ticket, scheme, pack.business_types["distributed_generation"].label,
+                                                      pack.banned_fees(), signature, "张经理",
+                                                      policy_document=pack.document))
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    assert "可接入电源容量" in text and "双向计量" in text and "可开放容量" not in text
+    assert raw_words(text, ticket["id"]) == []

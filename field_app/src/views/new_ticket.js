@@ -60,6 +60,7 @@ export function NewTicketView({ session }) {
     go(`#/ticket/${encodeURIComponent(ticketId)}`);
   };
   const voltage = businessVoltage(pack, draft.business_type);
+  const generator = pack?.business_types[draft.business_type]?.nature === 'generation';   // its capacity is generation
   const problem = (name) => problems[name] && html`<span class="error" role="alert">${problems[name]}</span>`;
   return html`<form id="new-ticket-form" class="form" onSubmit=${submit} novalidate>
     <h1>新建用电申请</h1>
@@ -74,7 +75,7 @@ export function NewTicketView({ session }) {
     ${pack && pack.zones.length > 1 && html`<label>所在区域<select ...${field('zone')} onChange=${(e) => update({ zone: e.target.value })}>
       <option value="">请选择</option>${pack.zones.map((z) => html`<option value=${z.zone}>${z.label}</option>`)}
     </select>${problem('zone')}</label>`}
-    <label>用电容量（${voltage === 'hv' ? '千伏安' : '千瓦'}）<input inputmode="decimal" ...${field('capacity')} />${problem('capacity')}</label>
+    <label>${generator ? '装机容量' : '用电容量'}（${voltage === 'hv' ? '千伏安' : '千瓦'}）<input inputmode="decimal" ...${field('capacity')} />${problem('capacity')}</label>
     ${voltage !== 'hv' && html`<label>相数<select ...${field('phase')} onChange=${(e) => update({ phase: e.target.value })}>
       <option value="3">三相</option><option value="1">单相</option></select></label>`}
     <label>客户名称<input ...${field('name')} />${problem('name')}</label>
