@@ -8,6 +8,7 @@ once per connection and the hot path never introspects the schema. ``migrate`` a
 """
 import json
 import sqlite3
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from importlib import resources
 
@@ -16,6 +17,7 @@ from sync.engine import POSTGRES, begin_write, conn_of, dialect, utf8
 OP_COLUMNS = ("op_id", "device_id", "username", "seq", "type", "entity_id", "body", "body_hash", "client_time",
               "received_at", "applied_at", "status", "result")
 SELECT_OP = f"SELECT {', '.join(OP_COLUMNS)} FROM ops"
+IN_OP_SAVEPOINT = ContextVar("in_op_savepoint", default=False)    # an op's effect is being applied
 
 
 class transaction:
@@ -23,15 +25,18 @@ class transaction:
     ROLLBACK on any error.
 
     The write lock is taken up front, so two writers queue instead of failing mid-way.
-    Inside an open transaction it is a SAVEPOINT instead: a push applies each op in its request's
-    transaction, and a failing op rolls back only its own effect.
+    Inside an open transaction it is a SAVEPOINT instead, so a failure rolls back only its own effect;
+    inside an op's own savepoint (:func:`apply_in_savepoint`) it joins that one: whatever fails there
+    reaches the op's handler, which rolls the op back (a round trip saved per op on PostgreSQL).
     """
 
     def __init__(self, db):
-        self.conn, self.savepoint = conn_of(db), None
+        self.conn, self.savepoint, self.joined = conn_of(db), None, False
 
     def __enter__(self):
-        if self.conn.in_transaction:
+        if self.conn.in_transaction and IN_OP_SAVEPOINT.get():
+            self.joined = True
+        elif self.conn.in_transaction:
             self.savepoint = f"sp_{id(self)}"
             self.conn.execute(f"SAVEPOINT {self.savepoint}")
         else:
@@ -39,6 +44,10 @@ class transaction:
         return self
 
     def __exit__(self, exc_type, exc, tb):
+        if self.joined:              # undo now, so the op's handler can still read (PostgreSQL refuses
+            if exc_type:             # every statement of a transaction an error has aborted)
+                self.conn.execute("ROLLBACK TO op_effect")
+            return False
         if self.savepoint:
             if exc_type:
                 self.conn.execute(f"ROLLBACK TO {self.savepoint}")
@@ -51,12 +60,15 @@ class transaction:
 def apply_in_savepoint(conn, prepared, apply) -> dict:
     """A rejected op's partial effect is rolled back; a raising one takes the chunk down with it."""
     conn.execute("SAVEPOINT op_effect")
+    inside = IN_OP_SAVEPOINT.set(True)
     try:
         outcome = apply(prepared)
     except BaseException:
         conn.execute("ROLLBACK TO op_effect")
         conn.execute("RELEASE op_effect")
         raise
+    finally:
+        IN_OP_SAVEPOINT.reset(inside)
     if outcome["status"] == "rejected":
         conn.execute("ROLLBACK TO op_effect")
     conn.execute("RELEASE op_effect")
