@@ -48,10 +48,10 @@ run: $(STAMP) system-packages field-app
 
 # The field app's tests; its scheme builder against golden vectors the Python builder writes now; every
 # suite on SQLite (with the two-servers-on-PostgreSQL end-to-end test) and, beside it on the second core,
-# the sync, jobs, API and sync end-to-end suites again on a throwaway
+# the sync, jobs, API, console and sync end-to-end suites again on a throwaway
 # PostgreSQL cluster (tests/postgres.py; its crash test kills 6 times, the SQLite one 20, `make soak` 200).
 # Both legs must pass.
-PG_SUITES := tests/sync tests/api tests/jobs tests/e2e/test_crash.py tests/e2e/test_convergence.py \
+PG_SUITES := tests/sync tests/api tests/jobs tests/web tests/e2e/test_crash.py tests/e2e/test_convergence.py \
 	tests/e2e/test_concurrent_signing.py tests/e2e/test_sync_client.py tests/e2e/test_lifecycle.py
 PG_LOG := $(VENV)/postgres-leg.log
 test: $(STAMP) system-packages field-app
