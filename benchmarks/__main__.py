@@ -52,7 +52,7 @@ def with_source_side(features) -> list:
     """The synthetic city with what a planner checks behind a feeder (docs/ENGINEERING.md §4a): main
     transformers, load and spare 10/35 kV bays on every substation, a quarter of them N-1 exhausted."""
     enriched = []
-    for n, feature in enumerate(f for f in features):
+    for n, feature in enumerate(features):
         props = feature["properties"]
         if props["kind"] == "substation":
             units = 2 + n % 2

@@ -41,8 +41,13 @@ def get_db():
     return g.db
 
 
+def thread_connections() -> OrderedDict:
+    """This thread's open connections by database, least recently used first."""
+    return _pool.__dict__.setdefault("connections", OrderedDict())
+
+
 def pooled(path: str):
-    connections = _pool.__dict__.setdefault("connections", OrderedDict())
+    connections = thread_connections()
     if path in connections:
         connections.move_to_end(path)
     else:
@@ -65,7 +70,7 @@ def per_request(key, load):
 
 def close_pool():
     """Close this thread's pooled connections (a PostgreSQL template or a dropped database needs it)."""
-    connections = _pool.__dict__.setdefault("connections", OrderedDict())
+    connections = thread_connections()
     while connections:
         connections.popitem()[1].conn.close()
 
