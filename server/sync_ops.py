@@ -20,6 +20,7 @@ from server.db import transaction
 from server.errors import Problem, flatten_errors, problem_of
 from scheme_builder import tiles
 from server.grid import ENGINEERING, grid_version, tile_snapshots
+from server.schemas.quick import quick
 from server.schemas.sync import EVIDENCE_SCHEMAS, OP_SCHEMAS
 from server.schemas.tickets import TicketPatchSchema, ticket_create_schema, ticket_patch_schema
 from server.storage import conflicts, evidence, grid as grid_store, iso, references as reference_store, tickets as ticket_store
@@ -27,6 +28,9 @@ from sync.engine import LOCKED_ERRORS
 from sync import merge
 
 PATCHABLE = set(TicketPatchSchema().fields)
+LOAD_OP = {op_type: quick(schema) for op_type, schema in OP_SCHEMAS.items()}
+LOAD_EVIDENCE = {op_type: quick(schema) for op_type, schema in EVIDENCE_SCHEMAS.items()}
+load_ticket_fields, load_patch = quick(ticket_create_schema), quick(ticket_patch_schema)
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class Prepared:
 def prepare(raw: dict) -> Prepared:
     """Parse and validate an op; runs outside the write lock, touches no database."""
     try:
-        op = OP_SCHEMAS[raw.get("type")].load(raw) if raw.get("type") in OP_SCHEMAS else invalid_type(raw)
+        op = LOAD_OP[raw.get("type")](raw) if raw.get("type") in LOAD_OP else invalid_type(raw)
     except Exception as exc:       # raised at its turn, answered as REST would answer it
         return Prepared(error=exc, entity_id=raw.get("entity_id"))
     loader = DATA_LOADERS.get(op["type"])
@@ -81,7 +85,7 @@ def audit_entity(entity_id, ctx) -> dict:
 
 
 def invalid_type(op):
-    raise ValidationError({"type": [f"one of {', '.join(OP_SCHEMAS)}"]})
+    raise ValidationError({"type": [f"one of {', '.join(LOAD_OP)}"]})
 
 
 def load_ticket(op) -> dict:
@@ -89,14 +93,14 @@ def load_ticket(op) -> dict:
     if data.setdefault("id", op["entity_id"]) != op["entity_id"]:
         raise Problem("validation-error", "data.id differs from entity_id", errors={"data.id": ["must be entity_id"]})
     try:
-        return ticket_create_schema.load(data)
+        return load_ticket_fields(data)
     except ValidationError as exc:
         raise Problem("validation-error", "the ticket is not valid", errors=flatten_errors(exc.messages, "data"))
 
 
 def load_evidence(op) -> dict:
     try:
-        data = EVIDENCE_SCHEMAS[op["type"]].load(op["data"])
+        data = LOAD_EVIDENCE[op["type"]](op["data"])
     except ValidationError as exc:
         raise Problem("validation-error", "the evidence is not valid", errors=flatten_errors(exc.messages, "data"))
     return {k: iso(v) if hasattr(v, "isoformat") else v for k, v in data.items()}
@@ -150,7 +154,7 @@ def patch_for(ticket, apply: dict) -> dict:
         merge.set_path(scratch, path, value)
     raw = {top: scratch[top] for top in {path.split(".")[0] for path in apply}}
     try:
-        return ticket_patch_schema.load(raw)
+        return load_patch(raw)
     except ValidationError as exc:
         raise Problem("validation-error", "the changes are not valid", errors=flatten_errors(exc.messages, "changes"))
 

@@ -5,6 +5,8 @@ Every write takes a new ``change_seq`` from ``changes``; it becomes the record's
 """
 import json
 
+import orjson
+
 from server.storage import iso, utc_iso, utcnow
 from sync.engine import dialect, dict_rows, utf8
 from sync.storage import ChangeLog
@@ -36,7 +38,7 @@ def save_ticket(db, record) -> dict:
         record["id"], record["number"], record["region"], record["team"], record.get("manager"),
         record["business_type"], record["stage"], record["version"], record["updated_at"],
         utc_iso((deadlines.get("stage") or {}).get("due_at")), utc_iso((deadlines.get("process") or {}).get("due_at")),
-        json.dumps(record, ensure_ascii=False, sort_keys=True)])
+        orjson.dumps(record, option=orjson.OPT_SORT_KEYS).decode()])
     return record
 
 
