@@ -1,6 +1,8 @@
 """The notification outbox: one row per notice, keyed so that a notice is never queued twice."""
 import json
 
+import orjson
+
 from server.storage import iso, utcnow
 from sync.engine import dict_rows
 
@@ -10,7 +12,7 @@ def enqueue(db, key, kind, ticket_id, recipient, channel, payload, now) -> bool:
     cursor = db.execute(
         "INSERT INTO outbox (key, kind, ticket_id, recipient, channel, payload, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        [key, kind, ticket_id, recipient, channel, json.dumps(payload, ensure_ascii=False), iso(now)])
+        [key, kind, ticket_id, recipient, channel, orjson.dumps(payload).decode(), iso(now)])
     return cursor.rowcount == 1
 
 
