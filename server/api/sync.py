@@ -14,7 +14,7 @@ from server.db import get_db
 from server.errors import Problem, problem_of
 from server.schemas.common import ProblemSchema
 from server.schemas.sync import DigestSchema, InfoSchema, PullQuerySchema, PullSchema, PushResultSchema, PushSchema
-from server.storage import iso, tickets as ticket_store, utcnow
+from server.storage import now_iso, tickets as ticket_store
 from sync import PROTOCOLS, pull as pull_engine, storage as sync_store
 from sync.errors import Unidentified
 from sync.push import Applier, Device, identify, push
@@ -91,9 +91,9 @@ def run_push(ops) -> dict:
             results.append({"op_id": op_id, "status": "rejected", "error": problem_of(exc)})
     ctx = op_context()
     applier = Applier(prepare=sync_ops.prepare, apply=lambda prepared: sync_ops.apply_op(prepared, ctx),
-                      problem=problem_of, now=lambda: iso(utcnow()))
+                      problem=problem_of, now=lambda: now_iso())
     outcome = push(get_db(), device(), identified, applier)
-    return {"protocol": 1, **outcome, "results": results + outcome["results"], "server_time": iso(utcnow())}
+    return {"protocol": 1, **outcome, "results": results + outcome["results"], "server_time": now_iso()}
 
 
 @blp.route("/pull", methods=["GET"])
@@ -135,5 +135,5 @@ def info():
     config, db = current_app.config, get_db()
     return {"protocols": list(PROTOCOLS), "max_ops": config["SYNC_MAX_OPS"], "max_bytes": config["SYNC_MAX_BYTES"],
             "max_blob_bytes": config["MAX_BLOB_BYTES"], "tombstone_horizon_days": config["TOMBSTONE_HORIZON_DAYS"],
-            "server_time": iso(utcnow()),
+            "server_time": now_iso(),
             "device": sync_store.device_state(db, g.device_id, g.user.username)}

@@ -10,6 +10,19 @@ def iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+_last_second = (None, None)
+
+
+def now_iso() -> str:
+    """The server's clock as stored text; formatted once a second (a push of a hundred ops stamps
+    each op, change and row several times a second, and formatting is most of what that costs)."""
+    global _last_second
+    moment = utcnow().replace(microsecond=0)
+    if moment != _last_second[0]:
+        _last_second = (moment, iso(moment))
+    return _last_second[1]
+
+
 def utc_iso(text):
     """An ISO timestamp in UTC, so that stored times compare as strings."""
     return iso(datetime.fromisoformat(text).astimezone(timezone.utc)) if text else None

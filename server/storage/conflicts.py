@@ -1,7 +1,7 @@
 """Field conflicts between a device's change and the server's value, kept until a person decides."""
 import json
 
-from server.storage import iso, utcnow
+from server.storage import now_iso
 from sync.engine import dialect, dict_rows
 
 JSON_COLUMNS = ("base", "server_value", "device_value", "resolution")
@@ -12,7 +12,7 @@ def add(db, ticket_id, path, base, server_value, device_value, op_id, username, 
         "INSERT INTO conflicts (ticket_id, path, base, server_value, device_value, op_id, username, device_id, "
         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
         [ticket_id, path, *(json.dumps(v, ensure_ascii=False) for v in (base, server_value, device_value)), op_id,
-         username, device_id, iso(utcnow())]).fetchone()[0]
+         username, device_id, now_iso()]).fetchone()[0]
 
 
 def decode(row) -> dict:
@@ -43,4 +43,4 @@ def open_count(db, ticket_id) -> int:
 
 def resolve(db, conflict_id, value, username):
     db.execute("UPDATE conflicts SET resolved_at = ?, resolved_by = ?, resolution = ? WHERE id = ?",
-               [iso(utcnow()), username, json.dumps(value, ensure_ascii=False), conflict_id])
+               [now_iso(), username, json.dumps(value, ensure_ascii=False), conflict_id])

@@ -1,7 +1,7 @@
 """Append-only evidence of a ticket (notes, photos, document scans, signatures, GPS fixes)."""
 import json
 
-from server.storage import iso, utcnow
+from server.storage import now_iso
 from sync.engine import dialect
 
 EVIDENCE_COLUMNS = ("id", "ticket_id", "kind", "data", "op_id", "username", "device_id", "client_time", "created_at")
@@ -11,7 +11,7 @@ def add(db, ticket_id, kind, data, op_id, username, device_id, client_time) -> i
     return db.execute(
         "INSERT INTO evidence (ticket_id, kind, data, op_id, username, device_id, client_time, created_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", [ticket_id, kind, json.dumps(data, ensure_ascii=False), op_id,
-                                                         username, device_id, client_time, iso(utcnow())]).fetchone()[0]
+                                                         username, device_id, client_time, now_iso()]).fetchone()[0]
 
 
 def rows_in_scope(db, evidence_ids, scope) -> list:

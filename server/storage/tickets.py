@@ -7,14 +7,14 @@ import json
 
 import orjson
 
-from server.storage import iso, utc_iso, utcnow
+from server.storage import iso, now_iso, utc_iso
 from sync.engine import dialect, dict_rows, utf8
 from sync.storage import ChangeLog
 
 
 def next_change(db, entity, entity_id, op="upsert", team=None, region=None) -> int:
     """A new change_seq; ``team``/``region`` record who could see the entity then (pull scope)."""
-    return ChangeLog.record(db, entity, entity_id, iso(utcnow()), team, region, op)
+    return ChangeLog.record(db, entity, entity_id, now_iso(), team, region, op)
 
 
 def next_number(db) -> int:

@@ -13,7 +13,7 @@ from server.schemas.tickets import ticket_create_schema, ticket_patch_schema
 from tests.factories import CENTRE, RECEIVED, make_ticket
 
 OP = {"op_id": "op-1", "seq": 3, "entity_id": "T-1", "client_time": "2026-11-24T09:00:00+08:00"}
-TICKET = {**make_ticket(documents=RECEIVED, location={"lon": CENTRE[0], "lat": CENTRE[1]}),
+TICKET = {**copy.deepcopy(make_ticket(documents=RECEIVED, location={"lon": CENTRE[0], "lat": CENTRE[1]})),
           "power_factor": 0.95, "phase": 3, "ev_charging": False, "manager": None}
 TICKET["documents"][0].update(promised_date="2026-12-01", blob="sha256:" + "ab" * 32)
 VALID = {
