@@ -169,21 +169,28 @@ def command(prepared, ctx) -> dict:
 def add_evidence(prepared, ctx) -> dict:
     """Insert-only evidence; a document scan also marks its checklist item received."""
     db, actor, op = ctx["db"], ctx["actor"], prepared.op
-    ticket = tickets.get_visible(db, actor.user, op["entity_id"])
+    ticket = tickets.get_visible(db, actor.user, op["entity_id"], read=ticket_store.ticket_scope)
     data = prepared.loaded_data()
     if "blob" in data:
         tickets.use_blob(db, actor.user, data["blob"], ticket["id"])
     evidence_id = evidence.add(db, ticket["id"], op["type"].split(".")[0], data, op["op_id"], actor.user.username,
                                actor.device_id, iso(op["client_time"]) if op["client_time"] else None)
     if op["type"] == "document.add":
-        documents = [{**d, "status": "received", "blob": data["blob"]} if d["kind"] == data["kind"] else d
-                     for d in ticket["documents"]]
-        if data["kind"] not in {d["kind"] for d in documents}:
-            documents.append({"kind": data["kind"], "status": "received", "blob": data["blob"]})
-        tickets.update_ticket(db, ctx["book"], actor, ticket["id"], {"documents": documents})
+        mark_received(ctx, ticket["id"], data)
     change_seq = ticket_store.next_change(db, "evidence", str(evidence_id), team=ticket["team"],
                                           region=ticket["region"])
     return {"status": "applied", "change_seq": change_seq}
+
+
+def mark_received(ctx, ticket_id, scan):
+    """The checklist item the scan is for is received (added when the checklist lacks it)."""
+    db, actor = ctx["db"], ctx["actor"]
+    ticket = tickets.get_visible(db, actor.user, ticket_id)
+    documents = [{**d, "status": "received", "blob": scan["blob"]} if d["kind"] == scan["kind"] else d
+                 for d in ticket["documents"]]
+    if scan["kind"] not in {d["kind"] for d in documents}:
+        documents.append({"kind": scan["kind"], "status": "received", "blob": scan["blob"]})
+    tickets.update_ticket(db, ctx["book"], actor, ticket_id, {"documents": documents})
 
 
 HANDLERS = {"ticket.create": create, "ticket.update": update, "ticket.command": command,

@@ -39,9 +39,10 @@ class Services:
 
 # ---- scope --------------------------------------------------------------------------------
 
-def get_visible(db, user: User, ticket_id) -> dict:
-    """The ticket if it exists and ``user`` may see it; 404 otherwise (no hint that it exists)."""
-    ticket = store.get_ticket(db, ticket_id)
+def get_visible(db, user: User, ticket_id, read=store.get_ticket) -> dict:
+    """The ticket if it exists and ``user`` may see it; 404 otherwise (no hint that it exists).
+    ``read=store.ticket_scope``: only its id, team and region (what evidence needs, without the record)."""
+    ticket = read(db, ticket_id)
     if ticket is None or not access.sees_ticket(user, ticket):
         raise Problem("not-found", f"no ticket {ticket_id!r}")
     return ticket
