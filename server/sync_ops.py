@@ -206,11 +206,7 @@ def renderer(db, book, user):
         ids = defaultdict(list)
         for row in rows:
             ids[row[1]].append(row[2])
-        texts = {}
-        for entity, entity_ids in ids.items():
-            texts.update({(entity, entity_id): text for entity_id, text in
-                          RENDERERS[entity](db, book, user, entity_ids).items()})
-        return texts
+        return {entity: RENDERERS[entity](db, book, user, entity_ids) for entity, entity_ids in ids.items()}
     return render
 
 

@@ -3,7 +3,7 @@
 Only the latest change of each entity is sent. The page body is spliced together, as UTF-8 bytes,
 from the JSON each entity already has (a ticket's stored record, a grid tile's stored features):
 nothing is parsed, rendered or re-encoded per pull. ``render(rows)`` is the server's: for the
-page's ``(change_seq, entity, entity_id, …)`` rows it gives ``{(entity, entity_id): JSON bytes}`` of
+page's ``(change_seq, entity, entity_id, …)`` rows it gives ``{entity: {entity_id: JSON bytes}}`` of
 what the caller may see now; an entity missing from it is sent as ``remove``.
 """
 import hashlib
@@ -22,13 +22,18 @@ def page(db, scope, since: int, limit: int, render) -> bytes:
         raise CursorAhead(f"cursor {since} is beyond the newest change; this server never gave it",
                           {"since": [f"at most {newest}"]})
     data = render(rows)
-    changes = b",".join(change_json(head, data.get((entity, entity_id))) for _seq, entity, entity_id, head in rows)
+    parts = [b'{"changes":[']
+    for _seq, entity, entity_id, head in rows:
+        text = data.get(entity, NOTHING).get(entity_id)
+        parts += (head, UPSERT, text, b"},") if text is not None else (head, REMOVE)
+    if rows:
+        parts[-1] = parts[-1][:-1]         # no comma after the last change
     next_cursor = rows[-1][0] if rows else since
-    return b'{"changes":[%b],"next":%d,"more":%b}' % (changes, next_cursor, b"true" if more else b"false")
+    parts.append(b'],"next":%d,"more":%b}' % (next_cursor, b"true" if more else b"false"))
+    return b"".join(parts)               # one copy of the page, however many changes it holds
 
 
-def change_json(head: bytes, data) -> bytes:
-    return head + b',"op":"upsert","data":' + data + b"}" if data is not None else head + b',"op":"remove"}'
+NOTHING, UPSERT, REMOVE = {}, b',"op":"upsert","data":', b',"op":"remove"},'
 
 
 def digest(id_versions) -> dict:

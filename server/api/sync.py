@@ -4,6 +4,7 @@ import io
 import threading
 
 import orjson
+from isal import igzip
 from flask import Response, current_app, g, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -113,7 +114,7 @@ def pull_changes(query):
 def gzip_pull(response):
     if (request.endpoint == "sync.pull_changes" and response.status_code == 200
             and "gzip" in request.headers.get("Accept-Encoding", "")):
-        response.set_data(gzip.compress(response.get_data(), compresslevel=1))
+        response.set_data(igzip.compress(response.get_data(), compresslevel=1))
         response.headers["Content-Encoding"] = "gzip"
         response.headers["Vary"] = "Accept-Encoding"
     return response
