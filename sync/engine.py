@@ -74,7 +74,7 @@ class PostgresDialect(Dialect):
         return f"CAST(to_json({expression}) AS text)"
 
     def utf8(self, expression):
-        return expression         # bytea would cross the wire hex-escaped, twice the size: text is encoded here
+        return f"convert_to({expression}, 'UTF8')"     # bytea, sent as is: results are in binary format
 
     def seconds_between(self, later, earlier):
         return f"extract(epoch FROM CAST({later} AS timestamptz) - CAST({earlier} AS timestamptz))"
@@ -109,7 +109,9 @@ def pg_sql(sql: str) -> str:
 class PgConnection:
     """A psycopg connection in autocommit mode that answers like ``sqlite3``'s with
     ``isolation_level=None``: BEGIN/COMMIT are statements, ``in_transaction`` says whether one is open.
-    Statements run often are prepared by psycopg on the server (its ``prepare_threshold``)."""
+    Statements run often are prepared by psycopg on the server (its ``prepare_threshold``). Results
+    come in binary format: the same Python values, and a stored JSON text selected as bytea
+    (:meth:`PostgresDialect.utf8`) arrives as its bytes, neither hex-escaped nor decoded and encoded again."""
     dialect = POSTGRES
 
     def __init__(self, url: str):
@@ -118,7 +120,7 @@ class PgConnection:
 
     def execute(self, sql: str, params=()):
         cursor = self.raw.cursor()
-        cursor.execute(pg_sql(sql), [without_nul(p) for p in params])
+        cursor.execute(pg_sql(sql), [without_nul(p) for p in params], binary=True)
         return cursor
 
     def executemany(self, sql: str, rows):
