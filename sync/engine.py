@@ -125,7 +125,7 @@ class PgConnection:
 
     def executemany(self, sql: str, rows):
         cursor = self.raw.cursor()
-        cursor.executemany(pg_sql(sql), [list(row) for row in rows])
+        cursor.executemany(pg_sql(sql), [[without_nul(p) for p in row] for row in rows])
         return cursor
 
     @property

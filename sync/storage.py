@@ -123,6 +123,11 @@ def migrate(db) -> int:
 
 # ---- the op log -------------------------------------------------------------------------------
 
+RECORD_OP = ("INSERT INTO ops (device_id, username, op_id, seq, type, entity_id, body, body_hash, client_time, "
+             "received_at, applied_at, status, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+             "ON CONFLICT (device_id, username, op_id) DO UPDATE SET entity_id = excluded.entity_id, "
+             "applied_at = excluded.applied_at, status = excluded.status, result = excluded.result")
+
 def decode_op(row) -> dict:
     op = dict(zip(OP_COLUMNS, row))
     op["body"] = json.loads(op["body"])
@@ -134,7 +139,9 @@ class OpLog:
     """One device's ops (keyed by device, user and ``op_id``) and its cursor ``acked_seq``.
 
     Made inside the push's write transaction: nobody else writes this device's rows meanwhile, so
-    the cursor and the held count are read once and kept here; ``flush`` writes the cursor back.
+    the cursor and the held count are read once and kept here, and the rows ``record`` makes are
+    written together (one ``executemany``: one round trip on PostgreSQL) before anything reads the
+    log again and at ``flush``, which also writes the cursor back.
     """
 
     def __init__(self, db, device_id: str, username: str):
@@ -142,7 +149,7 @@ class OpLog:
         row = self.conn.execute("SELECT acked_seq FROM device_cursors WHERE device_id = ? AND username = ?",
                                 self.key).fetchone()
         self.acked = self.stored_acked = row[0] if row else 0
-        self.known, self.complete = {}, set()
+        self.known, self.complete, self.pending = {}, set(), []
         self.held_count = self.conn.execute(
             "SELECT count(*) FROM ops WHERE device_id = ? AND username = ? AND status = 'held'", self.key).fetchone()[0]
 
@@ -156,25 +163,24 @@ class OpLog:
     def find(self, op_id: str):
         if op_id in self.known or op_id in self.complete:
             return self.known.get(op_id)
+        self.write_pending()
         row = self.conn.execute(SELECT_OP + " WHERE device_id = ? AND username = ? AND op_id = ?",
                                 [*self.key, op_id]).fetchone()
         return decode_op(row) if row else None
 
     def seq_taken(self, seq: int) -> bool:
         """Whether an op past the cursor already waits under ``seq`` (ops up to the cursor are all done)."""
-        return bool(self.held_count) and self.conn.execute(
-            "SELECT 1 FROM ops WHERE device_id = ? AND username = ? AND status = 'held' AND seq = ? LIMIT 1",
-            [*self.key, seq]).fetchone() is not None
+        if not self.held_count:
+            return False
+        self.write_pending()
+        return self.conn.execute("SELECT 1 FROM ops WHERE device_id = ? AND username = ? AND status = 'held' "
+                                 "AND seq = ? LIMIT 1", [*self.key, seq]).fetchone() is not None
 
     def record(self, op: dict, body: str, body_hash: str, status: str, result: dict, now: str, entity_id=None):
         """Insert or finish the log row of ``op`` (a held op is recorded first, finished later), under
         ``entity_id`` (the op's own unless the server said otherwise)."""
         applied = None if status == "held" else now
-        self.conn.execute(
-            "INSERT INTO ops (device_id, username, op_id, seq, type, entity_id, body, body_hash, client_time, "
-            "received_at, applied_at, status, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (device_id, username, op_id) DO UPDATE SET entity_id = excluded.entity_id, "
-            "applied_at = excluded.applied_at, status = excluded.status, result = excluded.result",
+        self.pending.append(
             [*self.key, op["op_id"], op["seq"], (text_or_none(op.get("type")) or "")[:64], text_or_none(entity_id),
              body, body_hash, text_or_none(op.get("client_time")), now, applied, status,
              json.dumps(result, ensure_ascii=True)])
@@ -192,16 +198,25 @@ class OpLog:
         """The held op whose turn has come (seq = acked + 1), or None."""
         if not self.held_count:
             return None
+        self.write_pending()
         row = self.conn.execute(SELECT_OP + " WHERE device_id = ? AND username = ? AND seq = ? AND status = 'held'",
                                 [*self.key, self.acked + 1]).fetchone()
         return decode_op(row) if row else None
 
     def held_seqs(self) -> list:
+        self.write_pending()
         rows = self.conn.execute("SELECT seq FROM ops WHERE device_id = ? AND username = ? AND status = 'held' "
                                  "ORDER BY seq", self.key)
         return [row[0] for row in rows]
 
+    def write_pending(self):
+        """Write the rows ``record`` has made since the last time (a held op's row, then its finish, in order)."""
+        if self.pending:
+            self.conn.executemany(RECORD_OP, self.pending)
+            self.pending = []
+
     def flush(self):
+        self.write_pending()
         if self.acked != self.stored_acked:
             self.conn.execute("INSERT INTO device_cursors (device_id, username, acked_seq) VALUES (?, ?, ?) "
                               "ON CONFLICT (device_id, username) DO UPDATE SET acked_seq = excluded.acked_seq",
