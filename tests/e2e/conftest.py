@@ -77,12 +77,14 @@ class Server:
         return connect(self.database_url or str(self.data_dir / "yekuo.sqlite"))
 
     def stop(self):
-        """Quick shutdown (SIGINT; SIGTERM's graceful one costs ~2.5 s); a worker that does not go within
-        10 s (seen once, mid-request on a loaded machine) is killed with the rest of the group."""
+        """Quick shutdown (SIGINT; SIGTERM's graceful one costs ~2.5 s). A gthread worker that gets the
+        signal while it starts a thread for a new connection deadlocks in its own handler (the handler
+        shuts the thread pool down under the lock ``submit`` holds: seen with py-spy), so a worker still
+        there after 3 s is killed with the rest of the group."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 self.kill()
 
