@@ -3,6 +3,9 @@
 The company key and certificate come from configured paths. Without them, a self-signed
 development identity is generated once into the data directory; its common name says
 DEVELOPMENT so nobody mistakes it for the real one (the server warns at start-up too).
+
+pyHanko is imported by the first signature, not at start-up: it is a quarter of a server's start
+(every gunicorn worker, every restart) and most requests never sign.
 """
 import datetime as dt
 import fcntl
@@ -15,9 +18,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from pyhanko.pdf_utils import embed
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers, timestamps
 
 DEV_COMMON_NAME = "yekuo DEVELOPMENT scheme signing key"
 FIELD_NAME = "SchemeSignature"
@@ -64,21 +64,26 @@ def create_development_pair(key_path: Path, cert_path: Path):
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
 
 
-def attach(writer: IncrementalPdfFileWriter, attachments: dict):
+def attach(writer, attachments: dict):
     """``name → bytes`` embedded in the update that the signature then covers (no second parse)."""
+    from pyhanko.pdf_utils import embed
     for name, data in attachments.items():
         embed.embed_file(writer, embed.FileSpec(file_spec_string=name, file_name=name,
                                                 embedded_data=embed.EmbeddedFileObject.from_file_data(writer, data)))
 
 
 @lru_cache(maxsize=4)
-def signer_of(identity: SigningIdentity) -> signers.SimpleSigner:
-    """The key and certificate, read and parsed once per identity (a new key takes a restart)."""
+def signer_of(identity: SigningIdentity):
+    """The key and certificate (a pyHanko ``SimpleSigner``), read and parsed once per identity (a new
+    key takes a restart)."""
+    from pyhanko.sign import signers
     return signers.SimpleSigner.load(str(identity.key_path), str(identity.cert_path))
 
 
 def sign(pdf: bytes, identity: SigningIdentity, attachments: dict, reason: str, tsa_url: str = "") -> bytes:
     """Attachments embedded, then signed as PAdES B-B over the whole file (B-T with a TSA URL)."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers, timestamps
     signer = signer_of(identity)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     attach(writer, attachments)

@@ -1,10 +1,11 @@
-"""The signed scheme reply: rendered when the customer signs, stored as a blob, linked from the ticket."""
+"""The signed scheme reply: rendered when the customer signs, stored as a blob, linked from the ticket.
+
+The renderer (ReportLab's graphics) is imported by the first signature, not at start-up."""
 import json
 import logging
 from pathlib import Path
 
 from pdf import signing
-from pdf.scheme_reply import SchemeDocument, render_scheme_reply
 from pdf.strokes import InvalidStrokes, parse_strokes
 from server.errors import Problem
 from scheme_builder.pack import Pack
@@ -44,6 +45,7 @@ def evidence(ticket, scheme, ctx, args) -> dict:
 
 def signed_scheme_pdf(ticket, scheme, pack: Pack, ctx, args, strokes_raw, strokes) -> dict:
     """Render, attach strokes and evidence, sign, store; the ticket's ``signed_pdf`` link."""
+    from pdf.scheme_reply import SchemeDocument, render_scheme_reply
     document = SchemeDocument(
         ticket=ticket, scheme=scheme, business_label=pack.business_types[ticket["business_type"]].label,
         banned_fees=pack.banned_fees(),

@@ -1,9 +1,10 @@
-"""Signed scheme PDFs: download one, and verify any file someone hands in."""
+"""Signed scheme PDFs: download one, and verify any file someone hands in.
+
+The renderer and pyHanko's validation are imported by the first request that needs them, not at
+start-up (they were a third of a server's start)."""
 from flask import Response, current_app, g
 from marshmallow import Schema, fields
 
-from pdf.application_form import render_application_form
-from pdf.verify import verify
 from server import tickets as service
 from server.api import Blueprint, file_body_doc, uploaded_file
 from server.auth import auth_required
@@ -49,6 +50,7 @@ def application_pdf(ticket_id):
     ticket = service.get_visible(get_db(), g.user, ticket_id)
     pack = current_app.extensions["yekuo.policies"].get(ticket["region"], ticket["policy_year"])
     labels = {kind: rule.label for kind, rule in pack.documents.items()}
+    from pdf.application_form import render_application_form
     data, _lines = render_application_form(ticket, pack.business_types[ticket["business_type"]].label, labels)
     return pdf_response(data, f"application-{ticket_id}.pdf")
 
@@ -64,4 +66,5 @@ def pdf_response(data: bytes, filename: str) -> Response:
 def verify_pdf():
     """Check a signed scheme PDF: intact, whole file covered, not modified, which ticket and scheme."""
     data, _name = uploaded_file({"application/pdf": "upload.pdf"})
+    from pdf.verify import verify
     return verify(data, trusted_certificates())
