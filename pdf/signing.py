@@ -80,14 +80,39 @@ def signer_of(identity: SigningIdentity):
     return signers.SimpleSigner.load(str(identity.key_path), str(identity.cert_path))
 
 
+RESERVED = {}      # (identity, TSA URL) → the signature space pyHanko estimated for its first signature
+
+
 def sign(pdf: bytes, identity: SigningIdentity, attachments: dict, reason: str, tsa_url: str = "") -> bytes:
-    """Attachments embedded, then signed as PAdES B-B over the whole file (B-T with a TSA URL)."""
+    """Attachments embedded, then signed as PAdES B-B over the whole file (B-T with a TSA URL).
+
+    pyHanko sizes the space for the signature by making a dummy one first (a fifth of a signature's
+    time); the size it chose for an identity's first signature is reused for the next ones, and
+    estimated again only if a signature ever outgrows it.
+    """
+    from pyhanko.sign.general import SigningError
+    key = (identity, tsa_url)
+    try:
+        return sign_once(pdf, identity, attachments, reason, tsa_url, RESERVED.get(key))
+    except SigningError:
+        if key not in RESERVED:
+            raise
+    RESERVED.pop(key)
+    return sign(pdf, identity, attachments, reason, tsa_url)
+
+
+def sign_once(pdf, identity, attachments, reason, tsa_url, bytes_reserved) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign import fields, signers, timestamps
-    signer = signer_of(identity)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     attach(writer, attachments)
     meta = signers.PdfSignatureMetadata(field_name=FIELD_NAME, subfilter=fields.SigSeedSubFilter.PADES,
                                         md_algorithm="sha256", reason=reason, location="yekuo")
     timestamper = timestamps.HTTPTimeStamper(tsa_url) if tsa_url else None
-    return signers.sign_pdf(writer, meta, signer=signer, timestamper=timestamper).getvalue()
+    signed = signers.sign_pdf(writer, meta, signer=signer_of(identity), timestamper=timestamper,
+                              bytes_reserved=bytes_reserved).getvalue()
+    if bytes_reserved is None:           # the space pyHanko chose: its /Contents, hex-encoded
+        (signature,) = PdfFileReader(io.BytesIO(signed)).embedded_signatures[-1:]
+        RESERVED[(identity, tsa_url)] = len(signature.pkcs7_content) * 2
+    return signed

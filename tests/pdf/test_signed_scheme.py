@@ -169,3 +169,24 @@ def test_the_qr_code_reads_back_as_the_scheme_hash(signed, tmp_path):
     found = [subprocess.run(["zbarimg", "-q", "--raw", str(page)], capture_output=True, text=True).stdout.strip()
              for page in sorted(tmp_path.glob("page*.png"))]
     assert scheme["scheme_hash"] in found
+
+
+def test_the_signature_space_is_estimated_once_and_again_when_outgrown(tmp_path):
+    from pdf import signing
+    from pdf.verify import verify
+    blank = PdfWriter()
+    blank.add_blank_page(200, 200)
+    out = io.BytesIO()
+    blank.write(out)
+    identity = signing.development_identity(tmp_path / "keys")
+    key, pdf = (identity, ""), out.getvalue()
+    signing.RESERVED.pop(key, None)
+    first = signing.sign(pdf, identity, {"a.json": b"{}"}, "test")
+    estimated = signing.RESERVED[key]
+    second = signing.sign(pdf, identity, {"a.json": b"{}"}, "test")
+    signing.RESERVED[key] = 64                   # far too small: the signature must still come out whole
+    third = signing.sign(pdf, identity, {"a.json": b"{}"}, "test")
+    assert abs(signing.RESERVED[key] - estimated) < estimated // 10      # estimated again (ECDSA varies by a byte)
+    for signed in (first, second, third):
+        result = verify(signed, [identity.cert_path])
+        assert result["intact"] and result["trusted"] and result["coverage"] == "entire_file", result
