@@ -46,6 +46,11 @@ def file_body_doc(*media_types) -> dict:
 class Blueprint(SmorestBlueprint):
     ARGUMENTS_PARSER = ProblemParser()
 
+    def arguments(self, schema, *args, **kwargs):
+        """As flask-smorest's, with a schema class made an instance once: webargs would make a new one per
+        request (a marshmallow schema copies its declared fields when made)."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
+
 
 def register_blueprints(api):
     from server.api import auth, blobs, calendar, conflicts, devices, grid, pdf, policies, schemes, sync, tickets
