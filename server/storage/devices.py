@@ -36,14 +36,16 @@ def expires_at(row, token_days) -> datetime:
 SEEN_RESOLUTION_SECONDS = 60
 
 
-def touch(db, row):
-    """Record that the device was seen, at most once a minute: each write is a durable commit."""
-    now = utcnow()
+def seen_long_ago(row) -> bool:
+    """Whether the device's last sighting is worth a write: at most one a minute (each is a durable commit)."""
     seen = row.get("last_seen_at")
-    if seen and (now - datetime.fromisoformat(seen)).total_seconds() < SEEN_RESOLUTION_SECONDS:
-        return
+    return not seen or (utcnow() - datetime.fromisoformat(seen)).total_seconds() >= SEEN_RESOLUTION_SECONDS
+
+
+def touch(db, row):
+    """Record that the device was seen now."""
     db.execute("UPDATE devices SET last_seen_at = ? WHERE device_id = ? AND username = ?",
-               [iso(now), row["device_id"], row["username"]])
+               [iso(utcnow()), row["device_id"], row["username"]])
 
 
 def list_devices(db, region=None):
