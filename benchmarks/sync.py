@@ -228,19 +228,22 @@ def concurrent_devices(server, devices, pushes, ops_per_push) -> tuple[float, in
             try:
                 response = session.post(server.url("/sync/push"), json={
                     "protocol": 1, "device_id": f"bench-crowd-{index}", "ops": ops}, timeout=60)
-                ok = response.ok and all(r["status"] == "applied" for r in response.json()["results"])
-            except requests.RequestException:
-                ok = False
+                failure = None if response.ok and all(r["status"] == "applied" for r in response.json()["results"]) \
+                    else f"{response.status_code} {response.text[:200]}"
+            except requests.RequestException as exc:
+                failure = repr(exc)[:200]
             with lock:
                 latencies.append(time.perf_counter() - began)
-                if not ok:
-                    errors.append(index)
+                if failure:
+                    errors.append(failure)
 
     threads = [threading.Thread(target=device, args=(i,)) for i in range(devices)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    if errors:
+        print(f"{len(errors)} failed pushes; the first: {errors[0]}", flush=True)
     return percentile(latencies, 0.99) * 1000, len(errors)
 
 
