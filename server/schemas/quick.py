@@ -111,7 +111,7 @@ def checked(convert: Callable, validators) -> Callable:
 
 def walker(schema: Schema) -> Callable:
     """``walk(data)``: the schema's load of ``data`` without its error machinery, or ``Doubt``."""
-    hooks = [hook for tag, hooks in schema._hooks.items() if tag != VALIDATES_SCHEMA for hook in hooks]
+    hooks = [hook for tag, tagged in schema._hooks.items() if tag != VALIDATES_SCHEMA for hook in tagged]
     if hooks or schema.many or any("." in (f.attribute or "") for f in schema.load_fields.values()):
         return lambda data: schema.load(data)
     plan = [(field.data_key or name, field.attribute or name, field, value_loader(field))
