@@ -13,7 +13,6 @@ committed before the next writer takes one: the change log's order is commit ord
 hands out a cursor past a change that may still commit (docs/SYNC_PROTOCOL.md).
 """
 import sqlite3
-import threading
 import time
 from functools import lru_cache
 
@@ -21,7 +20,6 @@ import psycopg
 from psycopg.pq import TransactionStatus
 
 WRITER_LOCK = 0x79656B75      # "yeku": the advisory lock every PostgreSQL write transaction holds
-PROCESS_WRITER = threading.RLock()    # this process's SQLite writer: the others wait here, woken at once
 LOCKED_ERRORS = (sqlite3.OperationalError, psycopg.OperationalError)   # the engine, not the op, failed
 
 
@@ -153,29 +151,23 @@ def is_postgres_url(target: str) -> bool:
 
 def begin_write(conn):
     """Open a write transaction that no other writer shares (close it with :func:`end_write`): on
-    PostgreSQL BEGIN and the writers' advisory lock (released at COMMIT or ROLLBACK); on SQLite the
-    process's writer lock, then BEGIN IMMEDIATE. Only one thread per process then polls SQLite's
-    file lock (against the other processes); the rest sleep on the process lock and are woken the
-    moment it is free, instead of each polling the file and waking up to 5 ms late."""
+    PostgreSQL BEGIN and the writers' advisory lock (released at COMMIT or ROLLBACK), on SQLite
+    BEGIN IMMEDIATE.
+
+    Every SQLite writer polls the file lock itself, whichever process it is in: a process-wide queue in
+    front of it let one process's writers hand the lock to each other back to back while the other
+    process's one poller slept, which can starve that process past the busy timeout.
+    """
     if dialect(conn) is POSTGRES:
         conn.execute("BEGIN")
         conn.execute("SELECT pg_advisory_xact_lock(?)", [WRITER_LOCK])
-        return
-    PROCESS_WRITER.acquire()
-    try:
+    else:
         begin_immediate(conn)
-    except BaseException:
-        PROCESS_WRITER.release()
-        raise
 
 
 def end_write(conn, commit: bool):
-    """COMMIT (or ROLLBACK) what :func:`begin_write` opened, and let the next writer in."""
-    try:
-        conn.execute("COMMIT" if commit else "ROLLBACK")
-    finally:
-        if dialect(conn) is not POSTGRES:
-            PROCESS_WRITER.release()
+    """COMMIT (or ROLLBACK) what :func:`begin_write` opened."""
+    conn.execute("COMMIT" if commit else "ROLLBACK")
 
 
 def begin_immediate(conn: sqlite3.Connection):
