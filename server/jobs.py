@@ -14,7 +14,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from server import backup, monitor, notifications, schemes
 from server.db import connect, transaction
-from server.storage import iso, jobs as job_runs, sessions, utcnow
+from server.storage import iso, jobs as job_runs, now_iso, sessions, utcnow
 from sync.blobs import BlobStore
 from sync.engine import is_postgres_url
 from sync.storage import ChangeLog
@@ -91,7 +91,7 @@ def run_job(db, config, name, now=None):
     job, now = JOBS[name], now or utcnow()
     slot = slot_of(job, now)
     with transaction(db):
-        claimed = job_runs.claim_slot(db, name, slot, iso(utcnow()))
+        claimed = job_runs.claim_slot(db, name, slot, now_iso())
     if not claimed:
         return None
     result, error = None, None
@@ -101,7 +101,7 @@ def run_job(db, config, name, now=None):
         error = traceback.format_exc(limit=5)
         log.exception("job %s failed", name)
     with transaction(db):
-        job_runs.finish_slot(db, name, slot, iso(utcnow()), result, error)
+        job_runs.finish_slot(db, name, slot, now_iso(), result, error)
     return {"job": name, "slot": slot, "result": result, "error": error}
 
 

@@ -9,7 +9,7 @@ from pdf import signing
 from pdf.strokes import InvalidStrokes, parse_strokes
 from server.errors import Problem
 from scheme_builder.pack import Pack
-from server.storage import blobs as blob_scope, iso, utcnow
+from server.storage import blobs as blob_scope, iso, now_iso
 from sync.blobs import hex_of
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def signed_scheme_pdf(ticket, scheme, pack: Pack, ctx, args, strokes_raw, stroke
     ref = ctx["blobs"].put(signed)
     blob_scope.add_ref(ctx["db"], hex_of(ref), ticket["id"])
     return {"blob": ref, "url": f"/api/tickets/{ticket['id']}/scheme.pdf",
-            "signed_at": iso(utcnow())}
+            "signed_at": now_iso()}
 
 
 def signed_reply(ticket, blobs) -> bytes:

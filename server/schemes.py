@@ -20,7 +20,7 @@ from scheme_builder.request import TICKET_FIELDS, ticket_request
 from server.errors import Problem
 from server.scheme_pdf import load_strokes, signed_scheme_pdf
 from server import monitor
-from server.storage import grid as grid_store, iso, outbox, tickets as ticket_store, utcnow
+from server.storage import grid as grid_store, iso, now_iso, outbox, tickets as ticket_store, utcnow
 
 
 def build(db, grids, pack, request: dict, exclude_ticket=None) -> dict:
@@ -73,7 +73,7 @@ def propose(ticket, args, ctx):
     if args.get("scheme_hash") not in (None, scheme["scheme_hash"]):
         raise Problem("scheme-hash-mismatch", "the grid, the policy or the ticket changed since the preview",
                       scheme_hash=scheme["scheme_hash"], fresh_scheme=scheme)
-    ticket["scheme"] = {**scheme, "proposed_at": iso(utcnow()), "proposed_by": ctx["actor"].user.username,
+    ticket["scheme"] = {**scheme, "proposed_at": now_iso(), "proposed_by": ctx["actor"].user.username,
                         "chosen_option": None, "cosigned_at": None, "cosigned_by": None, "signed_at": None}
 
 
@@ -87,7 +87,7 @@ def choose(ticket, args, ctx):
 
 def cosign(ticket, args, ctx):
     scheme = ticket["scheme"]
-    scheme.update(cosigned_at=iso(utcnow()), cosigned_by=ctx["actor"].user.username,
+    scheme.update(cosigned_at=now_iso(), cosigned_by=ctx["actor"].user.username,
                   cosign_comment=args.get("comment"))
 
 
@@ -133,7 +133,7 @@ def valid_until(scheme, pack: Pack, signed_at: datetime) -> dict:
 
 def write_manual(ticket, args, ctx):
     """The engineer's scheme becomes the one option, chosen and signed off by the back office."""
-    scheme, now, user = ticket["scheme"], iso(utcnow()), ctx["actor"].user.username
+    scheme, now, user = ticket["scheme"], now_iso(), ctx["actor"].user.username
     cost = {**args["cost_estimate_yuan"], "customer_pays": 0}
     connection = {"asset_id": args["asset_id"], "kind": "manual", "voltage_kv": args["supply_voltage_kv"],
                   "point": args["point"], "capacity_asset_id": args["asset_id"], "route_length_m": args["route_length_m"],

@@ -150,24 +150,18 @@ def is_postgres_url(target: str) -> bool:
 
 
 def begin_write(conn):
-    """Open a write transaction that no other writer shares (close it with :func:`end_write`): on
-    PostgreSQL BEGIN and the writers' advisory lock (released at COMMIT or ROLLBACK), on SQLite
-    BEGIN IMMEDIATE.
+    """Open a write transaction that no other writer shares: on PostgreSQL BEGIN and the writers'
+    advisory lock (released at COMMIT or ROLLBACK), on SQLite BEGIN IMMEDIATE.
 
-    Every SQLite writer polls the file lock itself, whichever process it is in: a process-wide queue in
-    front of it let one process's writers hand the lock to each other back to back while the other
-    process's one poller slept, which can starve that process past the busy timeout.
+    Every SQLite writer polls the file lock itself, whichever process it is in (a process-wide queue in
+    front of it let one process's writers hand the lock on among themselves while the other worker's
+    one poller slept: starvation past the busy timeout).
     """
     if dialect(conn) is POSTGRES:
         conn.execute("BEGIN")
         conn.execute("SELECT pg_advisory_xact_lock(?)", [WRITER_LOCK])
     else:
         begin_immediate(conn)
-
-
-def end_write(conn, commit: bool):
-    """COMMIT (or ROLLBACK) what :func:`begin_write` opened."""
-    conn.execute("COMMIT" if commit else "ROLLBACK")
 
 
 def begin_immediate(conn: sqlite3.Connection):

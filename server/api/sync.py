@@ -92,7 +92,7 @@ def run_push(ops) -> dict:
             results.append({"op_id": op_id, "status": "rejected", "error": problem_of(exc)})
     ctx = op_context()
     applier = Applier(prepare=sync_ops.prepare, apply=lambda prepared: sync_ops.apply_op(prepared, ctx),
-                      problem=problem_of, now=lambda: now_iso())
+                      problem=problem_of, now=now_iso)
     outcome = push(get_db(), device(), identified, applier)
     return {"protocol": 1, **outcome, "results": results + outcome["results"], "server_time": now_iso()}
 

@@ -1,11 +1,11 @@
 """Who uploaded which blob, and which tickets reference it: the two facts blob scope is made of."""
-from server.storage import iso, utcnow
+from server.storage import now_iso
 
 
 def record_upload(db, hex_, username, device_id):
     db.execute("INSERT INTO blob_uploads (hex, username, device_id, uploaded_at) VALUES (?, ?, ?, ?) "
                "ON CONFLICT DO NOTHING",
-               [hex_, username, device_id, iso(utcnow())])
+               [hex_, username, device_id, now_iso()])
 
 
 def add_ref(db, hex_, ticket_id):

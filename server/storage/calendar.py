@@ -2,7 +2,7 @@
 import json
 from datetime import date
 
-from server.storage import iso, utcnow
+from server.storage import now_iso
 from server.workdays import WorkCalendar
 from sync.engine import dict_rows
 
@@ -35,7 +35,7 @@ def put_day(db, day: date, workday: bool, note: str, username, reason):
 
 def audit(db, year, day, change, username, reason):
     db.execute("INSERT INTO calendar_changes (at, username, year, day, change, reason) VALUES (?, ?, ?, ?, ?, ?)",
-               [iso(utcnow()), username, year, day, json.dumps(change, ensure_ascii=False), reason])
+               [now_iso(), username, year, day, json.dumps(change, ensure_ascii=False), reason])
 
 
 def get_year(db, year):

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 import secrets
 import time
 
-from server.storage import iso, utcnow
+from server.storage import now_iso, utcnow
 from sync.engine import dict_rows
 
 
@@ -18,7 +18,7 @@ def issue_token(db, username, device_id) -> str:
     db.execute("INSERT INTO devices (device_id, username, token_hash, created_at) VALUES (?, ?, ?, ?) "
                "ON CONFLICT (device_id, username) DO UPDATE SET token_hash = excluded.token_hash, "
                "created_at = excluded.created_at, last_seen_at = NULL, revoked_at = NULL",
-               [device_id, username, token_digest(token), iso(utcnow())])
+               [device_id, username, token_digest(token), now_iso()])
     return token
 
 
@@ -45,7 +45,7 @@ def seen_long_ago(row) -> bool:
 def touch(db, row):
     """Record that the device was seen now."""
     db.execute("UPDATE devices SET last_seen_at = ? WHERE device_id = ? AND username = ?",
-               [iso(utcnow()), row["device_id"], row["username"]])
+               [now_iso(), row["device_id"], row["username"]])
 
 
 def list_devices(db, region=None):
@@ -63,7 +63,7 @@ COLUMNS = ("device_id", "username", "team", "region", "created_at", "last_seen_a
 def revoke_device(db, device_id, region=None) -> int:
     """Revoke every live token of the device (within ``region`` if given); returns how many."""
     sql = "UPDATE devices SET revoked_at = ? WHERE device_id = ? AND revoked_at IS NULL"
-    params = [iso(utcnow()), device_id]
+    params = [now_iso(), device_id]
     if region:
         sql += " AND username IN (SELECT username FROM users WHERE region = ?)"
         params.append(region)

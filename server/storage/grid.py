@@ -3,7 +3,7 @@ import json
 
 from scheme_builder import tiles
 from scheme_builder.grid import extent_centre
-from server.storage import iso, utcnow
+from server.storage import now_iso
 from sync.engine import dialect, utf8
 
 SNAPSHOT_COLUMNS = ("id", "region", "filename", "asset_count", "imported_by", "imported_at")
@@ -13,7 +13,7 @@ def save_snapshot(db, region, features, filename, username) -> int:
     """A new numbered snapshot of ``region``; older snapshots stay for the history."""
     snapshot_id = db.execute(
         "INSERT INTO grid_snapshots (region, filename, asset_count, imported_by, imported_at) VALUES (?, ?, ?, ?, ?) "
-        "RETURNING id", [region, filename, len(features), username, iso(utcnow())]).fetchone()[0]
+        "RETURNING id", [region, filename, len(features), username, now_iso()]).fetchone()[0]
     texts = [json.dumps(f, ensure_ascii=False) for f in features]
     db.conn.executemany("INSERT INTO grid_assets (snapshot_id, asset_id, feature) VALUES (?, ?, ?)",
                         [(snapshot_id, f["properties"]["asset_id"], text) for f, text in zip(features, texts)])
@@ -81,18 +81,18 @@ def reserved_by_asset(db, region, exclude_ticket=None) -> dict:
 
 def reserve(db, ticket_id, region, asset_id, kva, scheme_hash):
     db.execute("INSERT INTO reservations (ticket_id, region, asset_id, kva, scheme_hash, created_at) "
-               "VALUES (?, ?, ?, ?, ?, ?)", [ticket_id, region, asset_id, kva, scheme_hash, iso(utcnow())])
+               "VALUES (?, ?, ?, ?, ?, ?)", [ticket_id, region, asset_id, kva, scheme_hash, now_iso()])
 
 
 def release(db, ticket_id, reason) -> int:
     return db.execute("UPDATE reservations SET released_at = ?, release_reason = ? WHERE ticket_id = ? "
-                      "AND released_at IS NULL", [iso(utcnow()), reason, ticket_id]).rowcount
+                      "AND released_at IS NULL", [now_iso(), reason, ticket_id]).rowcount
 
 
 def mark_connected(db, ticket_id) -> int:
     """The customer is connected: the reservation holds until an import brings the load in the peak."""
     return db.execute("UPDATE reservations SET connected_at = ? WHERE ticket_id = ? AND released_at IS NULL",
-                      [iso(utcnow()), ticket_id]).rowcount
+                      [now_iso(), ticket_id]).rowcount
 
 
 def absorb_connected(db, region) -> list:
@@ -100,7 +100,7 @@ def absorb_connected(db, region) -> list:
     rows = db.execute("SELECT asset_id, ticket_id, kva FROM reservations WHERE region = ? AND released_at IS NULL "
                       "AND connected_at IS NOT NULL ORDER BY asset_id, ticket_id", [region]).fetchall()
     db.execute("UPDATE reservations SET released_at = ?, release_reason = 'absorbed by import' WHERE region = ? "
-               "AND released_at IS NULL AND connected_at IS NOT NULL", [iso(utcnow()), region])
+               "AND released_at IS NULL AND connected_at IS NOT NULL", [now_iso(), region])
     return [{"asset_id": a, "ticket_id": t, "kva": k} for a, t, k in rows]
 
 

@@ -3,7 +3,7 @@ import json
 
 import orjson
 
-from server.storage import iso, utcnow
+from server.storage import iso, now_iso
 from sync.engine import dict_rows
 
 
@@ -22,7 +22,7 @@ def unsent(db, limit=100) -> list:
 
 
 def mark_sent(db, notice_id):
-    db.execute("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", [iso(utcnow()), notice_id])
+    db.execute("UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?", [now_iso(), notice_id])
 
 
 def mark_failed(db, notice_id, error):

@@ -3,7 +3,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from server.storage import iso, utcnow
+from server.storage import iso, now_iso, utcnow
 
 
 def digest(sid: str) -> str:
@@ -13,7 +13,7 @@ def digest(sid: str) -> str:
 def open_session(db, username) -> str:
     sid = secrets.token_urlsafe(32)
     db.execute("INSERT INTO web_sessions (sid_hash, username, created_at) VALUES (?, ?, ?)",
-               [digest(sid), username, iso(utcnow())])
+               [digest(sid), username, now_iso()])
     return sid
 
 

@@ -7,7 +7,7 @@ from typing import Optional
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from server.storage import iso, utcnow
+from server.storage import now_iso
 from sync.engine import dict_rows
 
 ROLES = ("customer_manager", "project_manager", "backoffice", "admin")
@@ -35,7 +35,7 @@ def add_user(db, username, password, role, team, region) -> User:
     db.execute("INSERT INTO users (username, password_hash, role, team, region, created_at) VALUES (?, ?, ?, ?, ?, ?) "
                "ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, "
                "team = excluded.team, region = excluded.region, created_at = excluded.created_at",
-               [username, generate_password_hash(password), role, team, region, iso(utcnow())])
+               [username, generate_password_hash(password), role, team, region, now_iso()])
     return User(username, role, team, region)
 
 

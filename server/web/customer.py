@@ -6,7 +6,7 @@ from server.api.pdf import pdf_response
 from server.db import get_db, transaction
 from server.errors import Problem
 from pdf.labels import STAGES
-from server.storage import iso, ratings, tickets as store, utcnow
+from server.storage import now_iso, ratings, tickets as store
 from server.web import form, web
 
 SALT = "customer-link"
@@ -62,6 +62,6 @@ def customer_rate(token):
                       errors={"stage" if stage not in finished else "score": ["invalid"]})
     db = get_db()
     with transaction(db):
-        ratings.rate(db, ticket["id"], stage, score, form("comment")[:500], iso(utcnow()))
+        ratings.rate(db, ticket["id"], stage, score, form("comment")[:500], now_iso())
     flash("感谢您的评价")
     return redirect(url_for("web.customer_page", token=token))
