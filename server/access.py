@@ -147,10 +147,10 @@ def change_filter(db, user: User):
     area = users.team_area(db, user.team)
     names = area and tiles.tiles_of_bbox(tiles.expand(area, tiles.farthest_radius_m(ENGINEERING)))
     tile_params = [json.dumps([tile_entity(user.region, name) for name in names])] if area else []
-    values = dialect(db).json_values
+    spelled = dialect(db)
 
     def scope(a):
-        tiles_sql = f"{a}.entity_id NOT LIKE 'tile:%' OR {a}.entity_id IN ({values})" if area else "1 = 1"
+        tiles_sql = f"{a}.entity_id NOT LIKE 'tile:%' OR {spelled.one_of(f'{a}.entity_id')}" if area else "1 = 1"
         return (f"({a}.entity IN ('ticket', 'evidence') AND {a}.team = ?) OR "
                 f"({a}.entity = 'reference' AND ({a}.region = ? OR {a}.region IS NULL) AND ({tiles_sql}))",
                 [user.team, user.region, *tile_params])

@@ -32,8 +32,10 @@ class Dialect:
     """SQLite's spelling; :class:`PostgresDialect` overrides what PostgreSQL spells otherwise."""
     name = "sqlite"
     insert_order = "rowid"                        # the order rows were inserted in
-    json_values = "SELECT value FROM json_each(?)"  # the elements of a JSON array parameter, as rows
-    json_integers = json_values                      # … of a JSON array of integers
+
+    def one_of(self, column: str, integers=False) -> str:
+        """``column`` is one of the elements of a JSON array parameter (text, or integers)."""
+        return f"{column} IN (SELECT value FROM json_each(?))"
 
     def json_field(self, column: str, *keys: str) -> str:
         """The JSON value at ``keys`` of a JSON text column (a string, a number, or NULL)."""
@@ -59,8 +61,12 @@ class Dialect:
 class PostgresDialect(Dialect):
     name = "postgres"
     insert_order = "ordinal"
-    json_values = "SELECT json_array_elements_text(CAST(? AS json))"
-    json_integers = "SELECT CAST(json_array_elements_text(CAST(? AS json)) AS bigint)"
+
+    def one_of(self, column, integers=False):
+        """An array compared once (an index condition), not a set-returning function joined row by row:
+        before the planner's statistics know a table's size, it may rerun such a function per row."""
+        return (f"{column} = ANY(ARRAY(SELECT CAST(json_array_elements_text(CAST(? AS json)) "
+                f"AS {'bigint' if integers else 'text'})))")
 
     def json_field(self, column, *keys):
         return f"(CAST({column} AS json) #>> '{{{','.join(keys)}}}')"

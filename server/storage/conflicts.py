@@ -34,7 +34,7 @@ def list_open(db, ticket_filter) -> list:
 def open_count_of(db, ticket_ids) -> int:
     """Unresolved conflicts over ``ticket_ids``."""
     return db.execute("SELECT count(*) FROM conflicts WHERE resolved_at IS NULL "
-                      f"AND ticket_id IN ({dialect(db).json_values})", [json.dumps(list(ticket_ids))]).fetchone()[0]
+                      f"AND {dialect(db).one_of('ticket_id')}", [json.dumps(list(ticket_ids))]).fetchone()[0]
 
 
 def open_count(db, ticket_id) -> int:

@@ -18,6 +18,6 @@ def rows_in_scope(db, evidence_ids, scope) -> list:
     """Evidence rows among ``evidence_ids`` whose ticket is in ``scope`` (SQL over tickets)."""
     rows = db.execute(f"SELECT e.id, e.ticket_id, e.kind, e.data, e.op_id, e.username, e.device_id, e.client_time, "
                       f"e.created_at FROM evidence e JOIN tickets ON tickets.id = e.ticket_id "
-                      f"WHERE e.id IN ({dialect(db).json_integers}) AND ({scope[0]})",
+                      f"WHERE {dialect(db).one_of('e.id', integers=True)} AND ({scope[0]})",
                       [json.dumps(evidence_ids), *scope[1]])
     return [{**dict(zip(EVIDENCE_COLUMNS, row)), "data": json.loads(row[3])} for row in rows]

@@ -17,6 +17,6 @@ def of_ticket(db, ticket_id) -> list:
 
 def average(db, ticket_ids) -> tuple:
     """(average score or None, count) over ``ticket_ids``."""
-    mean, count = db.execute(f"SELECT avg(score), count(*) FROM ratings WHERE ticket_id IN ({dialect(db).json_values})",
+    mean, count = db.execute(f"SELECT avg(score), count(*) FROM ratings WHERE {dialect(db).one_of('ticket_id')}",
                              [json.dumps(list(ticket_ids))]).fetchone()
     return (None if mean is None else float(mean)), count

@@ -73,7 +73,7 @@ def add_history(db, ticket_id, entry):
 def record_texts(db, ticket_ids, scope) -> dict:
     """{id: the stored record's JSON as UTF-8 bytes} of the tickets among ``ticket_ids`` in ``scope``."""
     spelled = dialect(db)
-    rows = db.execute(f"SELECT id, {spelled.utf8('record')} FROM tickets WHERE id IN ({spelled.json_values}) "
+    rows = db.execute(f"SELECT id, {spelled.utf8('record')} FROM tickets WHERE {spelled.one_of('id')} "
                       f"AND ({scope[0]})", [json.dumps(ticket_ids), *scope[1]]).fetchall()
     return {ticket_id: utf8(text) for ticket_id, text in rows}
 
