@@ -32,6 +32,7 @@ class Dialect:
     """SQLite's spelling; :class:`PostgresDialect` overrides what PostgreSQL spells otherwise."""
     name = "sqlite"
     insert_order = "rowid"                        # the order rows were inserted in
+    row_by_row = ""                               # ends a subquery to be probed per outer row, never hashed
 
     def one_of(self, column: str, integers=False) -> str:
         """``column`` is one of the elements of a JSON array parameter (text, or integers)."""
@@ -61,6 +62,9 @@ class Dialect:
 class PostgresDialect(Dialect):
     name = "postgres"
     insert_order = "ordinal"
+    # PostgreSQL may turn a correlated EXISTS into a hash of every row the subquery could match, built
+    # once per statement: a scan of a whole table for a check that a few rows need. OFFSET 0 keeps it a probe.
+    row_by_row = " OFFSET 0"
 
     def one_of(self, column, integers=False):
         """An array compared once (an index condition), not a set-returning function joined row by row:

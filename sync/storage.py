@@ -310,7 +310,7 @@ class ChangeLog:
                "AND NOT EXISTS (SELECT 1 FROM changes later WHERE later.entity = c.entity "
                "AND later.entity_id = c.entity_id AND later.change_seq > c.change_seq) "
                f"AND (({own[0]}) OR EXISTS (SELECT 1 FROM changes s WHERE s.entity = c.entity "
-               f"AND s.entity_id = c.entity_id AND ({earlier[0]}))) ORDER BY c.change_seq LIMIT ?")
+               f"AND s.entity_id = c.entity_id AND ({earlier[0]}){spelled.row_by_row})) ORDER BY c.change_seq LIMIT ?")
         rows = conn_of(db).execute(sql, [since, *own[1], *earlier[1], limit + 1]).fetchall()
         return [(seq, entity, entity_id, utf8(head)) for seq, entity, entity_id, head in rows[:limit]], len(rows) > limit
 
