@@ -212,6 +212,8 @@ class OpLog:
         return decode_op(row) if row else None
 
     def held_seqs(self) -> list:
+        if not self.held_count:
+            return []
         self.write_pending()
         rows = self.conn.execute("SELECT seq FROM ops WHERE device_id = ? AND username = ? AND status = 'held' "
                                  "ORDER BY seq", self.key)
