@@ -9,7 +9,7 @@ import pytest
 from hypothesis import settings
 
 from server import create_app
-from server.db import close_pool, get_db, transaction
+from server.db import close_pool, get_db, migrate, transaction
 from server.storage.users import add_user
 from tests.factories import PASSWORD
 from tests.postgres import Cluster, unavailable_reason
@@ -169,3 +169,22 @@ def assert_problem(response, status, slug):
     assert body["type"].rsplit("/", 1)[-1] == slug
     assert body["status"] == status and body["title"] and body["detail"]
     return body
+
+
+# What each migration after the first schema added to tickets, to take away again (newest first)
+UNDO_MIGRATIONS = {12: ("DROP INDEX tickets_created_at", "ALTER TABLE tickets DROP COLUMN created_at"),
+                   11: ("DROP INDEX tickets_scheme_queue", "ALTER TABLE tickets DROP COLUMN scheme_queue")}
+
+
+def migrate_again_from(app, version) -> int:
+    """The database as it was before migration ``version`` (what it and the later ones added taken
+    away), then migrated again: how a backfill is tested on rows saved before it. Returns the version."""
+    with app.app_context():
+        db = get_db()
+        with transaction(db):
+            for number in sorted(UNDO_MIGRATIONS, reverse=True):
+                if number >= version:
+                    for statement in UNDO_MIGRATIONS[number]:
+                        db.execute(statement)
+                    db.execute("DELETE FROM schema_version WHERE version = ?", [number])
+        return migrate(db)

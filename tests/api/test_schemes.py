@@ -4,7 +4,8 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from tests.conftest import assert_problem
+import server.db
+from tests.conftest import assert_problem, migrate_again_from
 from tests.factories import CENTRE, RECEIVED, feeder, make_grid, make_ticket, strokes, transformer
 
 LOCATION = {"lon": CENTRE[0], "lat": CENTRE[1]}
@@ -191,6 +192,30 @@ def test_above_direct_connection_goes_to_the_manual_queue(api, grid):
     problem = assert_problem(api.command(ticket_id, "cm_a", "choose_option", rank=1,
                                          scheme_hash=scheme["scheme_hash"]), 409, "illegal-command")
     assert "manual queue" in problem["detail"]
+
+
+def test_each_scheme_queue_holds_its_tickets_also_after_migration_011_fills_the_column(app, api, grid):
+    """The queues read the ``scheme_queue`` column save_ticket keeps; migration 011 fills it from the
+    records of tickets saved before it (checked by taking the column away and migrating again)."""
+    manual = new_ticket(api, business_type="hv_new", capacity_kw=None, capacity_kva=8001)
+    propose(api, manual)
+    cosign = new_ticket(api, "cm_sh", region="shanghai", business_type="hv_new", capacity_kw=None, capacity_kva=1250)
+    propose(api, cosign, "cm_sh")
+    choose_and_sign(api, cosign, "cm_sh")                   # chosen, refused signing: awaits its co-signature
+    plain = new_ticket(api)
+    propose(api, plain)
+    expected = {manual: "manual", cosign: "cosign", plain: None}
+
+    def queues():
+        with app.app_context():
+            return dict(server.db.get_db().execute("SELECT id, scheme_queue FROM tickets").fetchall())
+    assert queues() == expected
+    assert migrate_again_from(app, 11) >= 12
+    assert queues() == expected
+    assert [item["ticket_id"] for item in api.get("/api/schemes/manual", "bo_cz").json] == [manual]
+    assert api.command(cosign, "bo_sh", "cosign", scheme_hash=api.get(f"/api/tickets/{cosign}", "cm_sh")
+                       .json["scheme"]["scheme_hash"]).status_code == 200
+    assert queues()[cosign] is None                                          # co-signed: out of the queue
 
 
 def test_changing_capacity_drops_an_unsigned_scheme_and_is_refused_after_signing(api, grid):
