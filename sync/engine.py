@@ -125,6 +125,11 @@ class PgConnection:
     def __init__(self, url: str):
         self.raw = psycopg.connect(url, autocommit=True)
         self.conn = self              # as a sqlite_utils.Database's ``.conn``
+        self.op_savepoint_open = False      # see begin_op_savepoint
+
+    def execute_batch(self, sql: str):
+        """Several statements without parameters in one round trip (the simple query protocol)."""
+        self.raw.execute(sql)
 
     def execute(self, sql: str, params=()):
         cursor = self.raw.cursor()
@@ -143,6 +148,7 @@ class PgConnection:
     def rollback(self):
         if self.in_transaction:
             self.raw.execute("ROLLBACK")
+        self.op_savepoint_open = False
 
     def close(self):
         self.raw.close()
@@ -168,10 +174,34 @@ def begin_write(conn):
     one poller slept: starvation past the busy timeout).
     """
     if dialect(conn) is POSTGRES:
-        conn.execute("BEGIN")
-        conn.execute("SELECT pg_advisory_xact_lock(?)", [WRITER_LOCK])
+        conn.execute_batch(f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})")
     else:
         begin_immediate(conn)
+
+
+def end_write(conn, outcome: str):
+    """COMMIT or ROLLBACK the write transaction (on PostgreSQL, any op savepoint left open ends with it)."""
+    conn.execute(outcome)
+    if dialect(conn) is POSTGRES:
+        conn.op_savepoint_open = False
+
+
+def begin_op_savepoint(conn):
+    """The savepoint an op's effect is applied under. On PostgreSQL the previous op's is released only
+    now, in the same round trip (one fewer per op): statements between two ops run inside the earlier
+    op's savepoint, which is never rolled back once the op is done, and at most one stays open."""
+    if dialect(conn) is POSTGRES and conn.op_savepoint_open:
+        conn.execute_batch("RELEASE op_effect; SAVEPOINT op_effect")
+    else:
+        conn.execute("SAVEPOINT op_effect")
+
+
+def end_op_savepoint(conn):
+    """The op is done: released now on SQLite, with the next op's savepoint or the commit on PostgreSQL."""
+    if dialect(conn) is POSTGRES:
+        conn.op_savepoint_open = True
+    else:
+        conn.execute("RELEASE op_effect")
 
 
 def begin_immediate(conn: sqlite3.Connection):

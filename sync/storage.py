@@ -12,7 +12,8 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 from importlib import resources
 
-from sync.engine import POSTGRES, begin_write, conn_of, dialect, utf8
+from sync.engine import (POSTGRES, begin_op_savepoint, begin_write, conn_of, dialect, end_op_savepoint, end_write,
+                         utf8)
 
 OP_COLUMNS = ("op_id", "device_id", "username", "seq", "type", "entity_id", "body", "body_hash", "client_time",
               "received_at", "applied_at", "status", "result")
@@ -60,25 +61,25 @@ class transaction:
                 self.conn.execute(f"ROLLBACK TO {self.savepoint}")
             self.conn.execute(f"RELEASE {self.savepoint}")
         else:
-            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
+            end_write(self.conn, "ROLLBACK" if exc_type else "COMMIT")
         return False
 
 
 def apply_in_savepoint(conn, prepared, apply) -> dict:
     """A rejected op's partial effect is rolled back; a raising one takes the chunk down with it."""
-    conn.execute("SAVEPOINT op_effect")
+    begin_op_savepoint(conn)
     inside = IN_OP_SAVEPOINT.set(True)
     try:
         outcome = apply(prepared)
     except BaseException:
         conn.execute("ROLLBACK TO op_effect")
-        conn.execute("RELEASE op_effect")
+        end_op_savepoint(conn)
         raise
     finally:
         IN_OP_SAVEPOINT.reset(inside)
     if outcome["status"] == "rejected":
         conn.execute("ROLLBACK TO op_effect")
-    conn.execute("RELEASE op_effect")
+    end_op_savepoint(conn)
     return outcome
 
 
