@@ -48,6 +48,14 @@ class WorkCalendar:
     def __init__(self, overrides=None, complete_years=()):
         self.overrides = dict(overrides or {})          # date -> bool (True = working day)
         self.complete_years = set(complete_years)
+        self.added = {}               # (start, days, unit) -> Deadline: a push's tickets share their start
+
+    def add(self, start: datetime, days: float, unit: str = "working") -> Deadline:
+        """The instant ``days`` working (or calendar) days after ``start``."""
+        key = (start, days, unit)
+        if key not in self.added:
+            self.added[key] = self.count_from(start, days, unit)
+        return self.added[key]
 
     def is_workday(self, day: date) -> tuple[bool, bool]:
         """(working day?, provisional?) for one date."""
@@ -58,8 +66,7 @@ class WorkCalendar:
             return day.weekday() < 5, day.year not in self.complete_years
         return national, False
 
-    def add(self, start: datetime, days: float, unit: str = "working") -> Deadline:
-        """The instant ``days`` working (or calendar) days after ``start``."""
+    def count_from(self, start: datetime, days: float, unit: str) -> Deadline:
         start = start.astimezone(CHINA)
         if unit == "calendar":
             return Deadline(start + timedelta(days=days), False)
