@@ -128,8 +128,6 @@ def create_ticket(db, book: PolicyBook, actor: Actor, data) -> dict:
         raise Problem("validation-error", f"{pack.id} offers no business type {data['business_type']!r}",
                       errors={"business_type": [f"one of {', '.join(sorted(pack.business_types))}"]})
     ticket_id = data.get("id") or f"T-{uuid.uuid4()}"
-    if store.exists(db, ticket_id):
-        raise Problem("validation-error", f"ticket {ticket_id!r} exists", errors={"id": ["already exists"]})
     team, manager = assign_team(db, actor, data)
     now = iso(utcnow())
     record = {"capacity_kw": None, "capacity_kva": None, "power_factor": 0.9, "phase": 3,
@@ -145,7 +143,9 @@ def create_ticket(db, book: PolicyBook, actor: Actor, data) -> dict:
                                            record["reliability_class"])
     record["documents"] = checklist(pack, record["business_type"], data.get("documents", []))
     with transaction(db):
-        record["number"] = store.next_number(db)
+        record["number"] = store.claim_number(db, ticket_id)
+        if record["number"] is None:
+            raise Problem("validation-error", f"ticket {ticket_id!r} exists", errors={"id": ["already exists"]})
         refresh(record, pack, working_calendar(db))
         monitor.progress_push(db, record, utcnow())
         saved = store.save_ticket(db, record)

@@ -17,8 +17,11 @@ def next_change(db, entity, entity_id, op="upsert", team=None, region=None) -> i
     return ChangeLog.record(db, entity, entity_id, now_iso(), team, region, op)
 
 
-def next_number(db) -> int:
-    return (db.execute("SELECT coalesce(max(number), 0) + 1 FROM tickets").fetchone()[0])
+def claim_number(db, ticket_id):
+    """The next ticket number for a new ticket ``ticket_id``, or None when that id is taken (one
+    statement: read inside the write transaction, so no other writer takes either meanwhile)."""
+    return db.execute("SELECT CASE WHEN EXISTS (SELECT 1 FROM tickets WHERE id = ?) THEN NULL "
+                      "ELSE coalesce(max(number), 0) + 1 END FROM tickets", [ticket_id]).fetchone()[0]
 
 
 def exists(db, ticket_id) -> bool:

@@ -31,9 +31,12 @@ def test_device_made_id_is_kept_and_get_returns_the_record(api):
 
 
 def test_same_id_twice_is_422_and_not_stored_twice(api):
-    create(api, id="T-twice")
-    body = assert_problem(api.post("/api/tickets", "cm_a", json=make_ticket(id="T-twice")), 422, "validation-error")
+    first = create(api, id="T-twice")
+    body = assert_problem(api.post("/api/tickets", "cm_a", json=make_ticket(id="T-twice", address="另一处")), 422,
+                          "validation-error")
     assert "id" in body["errors"]
+    assert api.get("/api/tickets/T-twice", "cm_a").json["address"] == first["address"]
+    assert create(api)["number"] == first["number"] + 1          # the refused create took no number
 
 
 @pytest.mark.parametrize("overrides, field", [
