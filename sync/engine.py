@@ -174,16 +174,18 @@ def begin_write(conn):
     one poller slept: starvation past the busy timeout).
     """
     if dialect(conn) is POSTGRES:
+        conn.op_savepoint_open = False          # a new transaction has none, whatever ended the last one
         conn.execute_batch(f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})")
     else:
         begin_immediate(conn)
 
 
 def end_write(conn, outcome: str):
-    """COMMIT or ROLLBACK the write transaction (on PostgreSQL, any op savepoint left open ends with it)."""
-    conn.execute(outcome)
+    """COMMIT or ROLLBACK the write transaction (on PostgreSQL, any op savepoint left open ends with it,
+    even when the COMMIT itself fails)."""
     if dialect(conn) is POSTGRES:
         conn.op_savepoint_open = False
+    conn.execute(outcome)
 
 
 def begin_op_savepoint(conn):

@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 import server.db
-from sync.storage import PREFETCH_OPS
+from sync.storage import PREFETCH_OPS, apply_in_savepoint, transaction
 from tests.conftest import ENGINE, assert_problem, sqlite_only
 from tests.sync.test_push_pull import Device, create_op, statuses
 
@@ -130,6 +130,19 @@ def test_a_push_reads_its_ops_log_rows_by_their_whole_key_however_long_the_histo
             assert any("op_id=?" in step for step in plan), plan
     finally:
         conn.conn.close()
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="PostgreSQL only: an op's savepoint is released with the next op's")
+def test_a_push_opens_its_own_op_savepoints_whatever_ended_the_last_transaction(app, pda):
+    """A transaction that ended badly (a failed COMMIT) may leave the note that an op savepoint is open;
+    the next write transaction starts without one."""
+    with app.app_context():
+        conn = server.db.get_db().conn
+        conn.op_savepoint_open = True
+        with transaction(conn):
+            outcome = apply_in_savepoint(conn, None, lambda prepared: {"status": "applied"})
+    assert outcome == {"status": "applied"}
+    assert statuses(pda.push(create_op(pda)[0], create_op(pda)[0])) == ["applied", "applied"]
 
 
 def test_an_acknowledged_push_is_on_disk_before_the_answer(app, pda):
