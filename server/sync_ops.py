@@ -203,25 +203,25 @@ DATA_LOADERS = {"ticket.create": load_ticket, **{t: load_evidence for t in EVIDE
 def renderer(db, book, user):
     """``render(rows)``: the JSON (UTF-8 bytes) of each changed entity the user may see now (else ``remove``)."""
     def render(rows) -> dict:
-        ids = defaultdict(list)
+        changes = defaultdict(list)
         for row in rows:
-            ids[row[1]].append(row[2])
-        return {entity: RENDERERS[entity](db, book, user, entity_ids) for entity, entity_ids in ids.items()}
+            changes[row[1]].append((row[0], row[2]))
+        return {entity: RENDERERS[entity](db, book, user, of_kind) for entity, of_kind in changes.items()}
     return render
 
 
-def render_tickets(db, book, user, ids) -> dict:
-    return ticket_store.record_texts(db, ids, access.ticket_filter(user))
+def render_tickets(db, book, user, changes) -> dict:
+    return ticket_store.record_texts(db, changes, access.ticket_filter(user))
 
 
-def render_evidence(db, book, user, ids) -> dict:
+def render_evidence(db, book, user, changes) -> dict:
     return {str(row["id"]): json.dumps(row, ensure_ascii=False).encode()
-            for row in evidence.rows_in_scope(db, [int(i) for i in ids], access.ticket_filter(user))}
+            for row in evidence.rows_in_scope(db, [int(i) for _, i in changes], access.ticket_filter(user))}
 
 
-def render_reference(db, book, user, ids) -> dict:
+def render_reference(db, book, user, changes) -> dict:
     texts = {}
-    for entity_id in ids:
+    for _, entity_id in changes:
         kind, _, name = entity_id.partition(":")
         text = REFERENCE[kind](db, book, name)
         if text is not None:

@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from server.db import get_db, transaction
+from server.storage import tickets as store
 from tests.conftest import assert_problem
 from tests.factories import RECEIVED, make_ticket
 
@@ -138,6 +140,16 @@ def test_commands_through_push_use_the_same_rules(pda, api):
     assert api.get(f"/api/tickets/{ticket_id}", "cm_a").json["stage"] == "scheme_reply"
 
 
+def move_to_team(api, ticket_id, team):
+    """The back office reassigns a ticket (through storage: REST does not change a ticket's team)."""
+    with api.client.application.app_context():
+        db = get_db()
+        with transaction(db):
+            record = store.get_ticket(db, ticket_id)
+            record["team"] = team
+            store.save_ticket(db, record)
+
+
 def test_pull_is_scoped_and_sends_remove_when_a_ticket_leaves(pda, api):
     op, ticket_id = create_op(pda)
     pda.push(op)
@@ -147,18 +159,37 @@ def test_pull_is_scoped_and_sends_remove_when_a_ticket_leaves(pda, api):
     assert seen[("ticket", ticket_id)]["op"] == "upsert"
     assert ("reference", "policy:changzhou-2020") in seen and ("reference", "policy:shanghai-2020") not in seen
     cursor = max(c["change_seq"] for c in seen.values())
-    api.client.application.config  # noqa: B018 - the back office reassigns through storage below
-    with api.client.application.app_context():
-        from server.db import get_db, transaction
-        from server.storage import tickets as store
-        db = get_db()
-        with transaction(db):
-            record = store.get_ticket(db, ticket_id)
-            record["team"] = "B"
-            store.save_ticket(db, record)
+    move_to_team(api, ticket_id, "B")
     change = pda.pull_all(since=cursor)[("ticket", ticket_id)]
     assert change["op"] == "remove" and "data" not in change
     assert other.pull_all()[("ticket", ticket_id)]["op"] == "upsert"
+
+
+def test_every_page_carries_each_tickets_current_record_or_its_removal(pda, api):
+    """Pages of 3 over tickets created, some edited since (a later version) and one moved to another
+    team: each change holds exactly the record the REST API returns now, the moved one a ``remove``."""
+    created = [create_op(pda) for _ in range(8)]
+    pda.push(*[op for op, _ in created])
+    ids = [ticket_id for _, ticket_id in created]
+    for ticket_id in ids[1:6:2]:
+        version = api.get(f"/api/tickets/{ticket_id}", "cm_a").json["version"]
+        assert statuses(pda.push(pda.op("ticket.update", ticket_id, base_version=version, changes={
+            "address": {"base": "常州市新北区", "value": f"改 {ticket_id[-4:]}"}}))) == ["applied"]
+    move_to_team(api, ids[4], "B")
+    changes, since = [], 0
+    while True:
+        page = pda.pull(since, limit=3).json
+        changes += [c for c in page["changes"] if c["entity"] == "ticket"]
+        since = page["next"]
+        if not page["more"]:
+            break
+    sent = {c["entity_id"]: c for c in changes}
+    assert sorted(sent) == sorted(ids) and len(changes) == len(ids)
+    assert sent[ids[4]]["op"] == "remove"
+    for ticket_id in ids[:4] + ids[5:]:
+        now = api.get(f"/api/tickets/{ticket_id}", "cm_a").json
+        assert sent[ticket_id]["data"]["version"] == now["version"] == sent[ticket_id]["change_seq"]
+        assert sent[ticket_id]["data"]["address"] == now["address"]
 
 
 def test_pull_pages_latest_state_and_digest_matches(pda, api):
