@@ -148,7 +148,6 @@ class PgConnection:
     def rollback(self):
         if self.in_transaction:
             self.raw.execute("ROLLBACK")
-        self.op_savepoint_open = False
 
     def close(self):
         self.raw.close()
@@ -174,18 +173,10 @@ def begin_write(conn):
     one poller slept: starvation past the busy timeout).
     """
     if dialect(conn) is POSTGRES:
-        conn.op_savepoint_open = False          # a new transaction has none, whatever ended the last one
+        conn.op_savepoint_open = False          # a new transaction has none, however the last one ended
         conn.execute_batch(f"BEGIN; SELECT pg_advisory_xact_lock({WRITER_LOCK})")
     else:
         begin_immediate(conn)
-
-
-def end_write(conn, outcome: str):
-    """COMMIT or ROLLBACK the write transaction (on PostgreSQL, any op savepoint left open ends with it,
-    even when the COMMIT itself fails)."""
-    if dialect(conn) is POSTGRES:
-        conn.op_savepoint_open = False
-    conn.execute(outcome)
 
 
 def begin_op_savepoint(conn):
@@ -199,7 +190,8 @@ def begin_op_savepoint(conn):
 
 
 def end_op_savepoint(conn):
-    """The op is done: released now on SQLite, with the next op's savepoint or the commit on PostgreSQL."""
+    """The op is done: released now on SQLite, with the next op's savepoint or the transaction's end on
+    PostgreSQL (whose note of it begin_write clears)."""
     if dialect(conn) is POSTGRES:
         conn.op_savepoint_open = True
     else:

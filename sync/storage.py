@@ -12,8 +12,7 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 from importlib import resources
 
-from sync.engine import (POSTGRES, begin_op_savepoint, begin_write, conn_of, dialect, end_op_savepoint, end_write,
-                         utf8)
+from sync.engine import POSTGRES, begin_op_savepoint, begin_write, conn_of, dialect, end_op_savepoint, utf8
 
 OP_COLUMNS = ("op_id", "device_id", "username", "seq", "type", "entity_id", "body", "body_hash", "client_time",
               "received_at", "applied_at", "status", "result")
@@ -61,7 +60,7 @@ class transaction:
                 self.conn.execute(f"ROLLBACK TO {self.savepoint}")
             self.conn.execute(f"RELEASE {self.savepoint}")
         else:
-            end_write(self.conn, "ROLLBACK" if exc_type else "COMMIT")
+            self.conn.execute("ROLLBACK" if exc_type else "COMMIT")
         return False
 
 
