@@ -50,11 +50,12 @@ run: $(STAMP) system-packages field-app
 # two lanes, one per core, both must pass: every suite on SQLite, and beside it the sync, jobs, API,
 # console and sync end-to-end suites again on a throwaway PostgreSQL cluster (tests/postgres.py; its
 # crash test kills 6 times, the SQLite one 20, `make soak` 200), followed in that lane by the tests
-# that start PostgreSQL clusters of their own (two servers on one database, the bench's smoke run),
-# which balances the lanes.
+# that start PostgreSQL clusters of their own (two servers on one database, the bench's smoke run) and
+# by the SQLite run of the schemathesis suite (26 s alone): that balances the lanes, the SQLite one being
+# the longer by about a minute without it.
 PG_SUITES := tests/sync tests/api tests/jobs tests/web tests/e2e/test_crash.py tests/e2e/test_convergence.py \
 	tests/e2e/test_concurrent_signing.py tests/e2e/test_sync_client.py tests/e2e/test_lifecycle.py
-PG_LANE_TOO := tests/e2e/test_postgres.py tests/test_benchmarks.py
+PG_LANE_TOO := tests/e2e/test_postgres.py tests/test_benchmarks.py tests/api/test_schemathesis.py
 PG_LOG := $(VENV)/postgres-leg.log
 test: $(STAMP) system-packages field-app
 	$(BIN)/python -m tests.golden_vectors $(APP)/test/golden/vectors.json
