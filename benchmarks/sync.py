@@ -127,13 +127,13 @@ def engine_as_library(folder, ops, batch) -> float:
 # ---- a real server --------------------------------------------------------------------------
 
 class Server:
-    """gunicorn on a free port with its own data dir holding the demo users and grid."""
+    """gunicorn on a free port with its own data dir holding the demo users and grid, configured as in
+    production (pushes at once per process by engine, server/config.py)."""
 
     def __init__(self, data_dir: Path, workers=2, threads=8, database_url=""):
         self.data_dir = data_dir
         self.env = {**os.environ, "YEKUO_DATA_DIR": str(data_dir), "YEKUO_SCHEDULER": "0",
-                    "YEKUO_SYNC_CONCURRENT_PUSHES": str(threads), "YEKUO_SYNC_PUSH_WAIT_SECONDS": "60",
-                    "YEKUO_DATABASE_URL": database_url}
+                    "YEKUO_SYNC_PUSH_WAIT_SECONDS": "60", "YEKUO_DATABASE_URL": database_url}
         self.flask("init-db")
         self.flask("demo")
         with socket.socket() as sock:
