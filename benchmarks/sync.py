@@ -128,7 +128,8 @@ def engine_as_library(folder, ops, batch) -> float:
 
 class Server:
     """gunicorn on a free port with its own data dir holding the demo users and grid, configured as in
-    production (pushes at once per process by engine, server/config.py)."""
+    production (server/config.py), with a longer wait for a push slot so a slow phase of the machine
+    is measured, not refused."""
 
     def __init__(self, data_dir: Path, workers=2, threads=8, database_url=""):
         self.data_dir = data_dir

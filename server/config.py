@@ -3,8 +3,6 @@ import os
 import secrets
 from pathlib import Path
 
-from sync.engine import is_postgres_url
-
 DEFAULTS = {
     "DATA_DIR": "./var",
     "DATABASE_URL": "",           # postgresql://user:pass@host:port/db for several servers; empty: SQLite in DATA_DIR
@@ -22,8 +20,8 @@ DEFAULTS = {
     "MAX_BLOB_BYTES": 32 * 1024 * 1024,
     "BLOB_PARTIAL_HOURS": 24,             # a partial upload untouched this long is removed
     "TOMBSTONE_HORIZON_DAYS": 30,
-    "SYNC_CONCURRENT_PUSHES": 4,          # per process (SQLite: see BY_ENGINE); a push waits this long …
-    "SYNC_PUSH_WAIT_SECONDS": 5,          # … for a slot, then 503 with Retry-After
+    "SYNC_CONCURRENT_PUSHES": 4,          # per process; a push waits this long for a slot, then 503 …
+    "SYNC_PUSH_WAIT_SECONDS": 5,          # … with Retry-After
     "PDF_FONT": "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",   # a CJK TrueType font (fonts-wqy-zenhei)
     "SIGNING_KEY": "",        # the company's PEM key and certificate; empty: a DEVELOPMENT identity
     "SIGNING_CERT": "",       # is generated into <data dir>/keys on first run
@@ -40,28 +38,20 @@ DEFAULTS = {
     "MAX_PAGE_SIZE": 500,
 }
 
-# Defaults that differ by storage engine. One push at a time per process on SQLite: its writes run in this
-# process under the file's single write lock, so a second push here only takes turns at the interpreter
-# lock with the one writing (200 devices × 20 pushes: p99 0.74–0.78 s with one slot, 0.88–0.92 s with
-# four). On PostgreSQL a push mostly waits on round trips, and the next one's parsing fits in between.
-BY_ENGINE = {"sqlite": {"SYNC_CONCURRENT_PUSHES": 1}, "postgres": {}}
-
 
 def load_config(test_config=None):
-    """Defaults (the engine's own where it has one), overridden by ``YEKUO_<KEY>`` variables, overridden
-    by ``test_config``."""
-    given = {key: type(DEFAULTS[key])(os.environ[f"YEKUO_{key}"])    # as the default's type
-             for key in DEFAULTS if f"YEKUO_{key}" in os.environ}
+    """Defaults, overridden by ``YEKUO_<KEY>`` variables, overridden by ``test_config``."""
+    config = dict(DEFAULTS)
+    for key in DEFAULTS:
+        if f"YEKUO_{key}" in os.environ:
+            config[key] = type(DEFAULTS[key])(os.environ[f"YEKUO_{key}"])   # as the default's type
     if os.environ.get("YEKUO_SECRET_KEY"):
-        given["SECRET_KEY"] = os.environ["YEKUO_SECRET_KEY"]
-    given.update(test_config or {})
-    config = {**DEFAULTS, **given}
+        config["SECRET_KEY"] = os.environ["YEKUO_SECRET_KEY"]
+    config.update(test_config or {})
     data_dir = Path(config["DATA_DIR"]).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     config["DATA_DIR"] = str(data_dir)
     config.setdefault("DATABASE", config["DATABASE_URL"] or str(data_dir / "yekuo.sqlite"))
-    engine = "postgres" if is_postgres_url(config["DATABASE"]) else "sqlite"
-    config.update({key: value for key, value in BY_ENGINE[engine].items() if key not in given})
     config.setdefault("SECRET_KEY", read_or_create_secret(data_dir / "secret_key"))
     return config
 
