@@ -163,15 +163,35 @@ def awaiting_cosign(db, scope) -> list:
     return records_where(db, scope, AWAITING_COSIGN)
 
 
-def created_in_month(db, scope, month, region=None) -> list:
-    """Records in ``scope`` created in ``month`` (YYYY-MM, UTC as stored), of ``region`` when given: a
-    range of the indexed ``created_at`` column, so a month costs its own tickets, not the whole history."""
+def created_in(month, region=None) -> tuple[str, list]:
+    """Tickets created in ``month`` (YYYY-MM, UTC as stored), of ``region`` when given: a range of the
+    indexed ``created_at`` column, so a month costs its own tickets, not the whole history."""
     year, number = int(month[:4]), int(month[5:7])
     following = f"{year + number // 12:04d}-{number % 12 + 1:02d}"
     condition, params = "created_at >= ? AND created_at < ?", [month, following]
     if region:
         condition, params = f"{condition} AND region = ?", [*params, region]
-    return records_where(db, scope, condition, params)
+    return condition, params
+
+
+APPLICATION_FIELDS = ("customer_class", "policy_year", "pipeline", "planned_stages", "scheme.signed_at",
+                      "scheme.signed_on_device", "scheme.chosen_option.cost_estimate_yuan.customer_pays")
+COMPLETED_AT = ("CASE WHEN stage = 'completed' THEN (SELECT max(server_time) FROM stage_history "
+                "WHERE stage_history.ticket_id = tickets.id AND to_stage = 'completed') END")
+
+
+def applications_in_month(db, scope, month, region=None) -> list:
+    """What the month's indicators read of each ticket in ``scope`` created in ``month``: its id, stage,
+    region and creation, the process deadline (UTC), when it was connected, and APPLICATION_FIELDS of the
+    record. A province's month is tens of thousands of tickets: parsing each whole record and reading each
+    connected one's history took 3 s for 50,000; this reads a few fields of each in SQL."""
+    condition, params = created_in(month, region)
+    rows = db.execute(f"SELECT id, stage, region, created_at, process_due_at, {COMPLETED_AT}, "
+                      f"{dialect(db).json_values('record', APPLICATION_FIELDS)} FROM tickets "
+                      f"WHERE ({scope[0]}) AND ({condition}) ORDER BY number", [*scope[1], *params])
+    return [{"id": ticket_id, "stage": stage, "region": region, "created_at": created_at,
+             "process_due_at": due, "completed_at": completed, **dict(zip(APPLICATION_FIELDS, orjson.loads(values)))}
+            for ticket_id, stage, region, created_at, due, completed, values in rows]
 
 
 UNASSIGNED = f"{OPEN} AND manager IS NULL"

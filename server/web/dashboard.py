@@ -17,45 +17,45 @@ from server.web import login_required, web
 from sync import storage as sync_store
 
 
+def on_time(application) -> bool:
+    """Connected by its process deadline (none: on time); both times in UTC, so they compare as text."""
+    return application["completed_at"] <= (application["process_due_at"] or "9999")
 
-def completed_at(db, ticket):
-    history = store.get_history(db, ticket["id"])
-    return next((h["server_time"] for h in reversed(history) if h["to_stage"] == "completed"), None)
 
-
-def class_rows(db, tickets, book) -> list:
+def class_rows(db, applications, book) -> list:
     """Per customer class: applications, connections, average and maximum working days against the
     per-ticket limit and the average the region targets (a KPI, docs/DOMAIN.md §3)."""
     calendar, groups = load_calendar(db), defaultdict(list)
-    for ticket in tickets:
-        groups[ticket["customer_class"]].append(ticket)
+    for application in applications:
+        groups[application["customer_class"]].append(application)
+    pipelines = {key: book.get(key[0], key[1]).pipelines[key[2]]
+                 for key in {(a["region"], a["policy_year"], a["pipeline"]) for a in applications}}
     rows = []
     for customer_class, members in sorted(groups.items()):
-        done = [(t, completed_at(db, t)) for t in members if t["stage"] == "completed"]
-        days = [calendar.working_days_between(datetime.fromisoformat(t["created_at"]), datetime.fromisoformat(end))
-                for t, end in done]
-        on_time = [end <= ((t.get("deadlines") or {}).get("process") or {}).get("due_at", "9999") for t, end in done]
-        pipelines = [book.get(t["region"], t["policy_year"]).pipelines[t["pipeline"]] for t in members]
-        limit = max((p.process_limit_days.value for p in pipelines if p.process_limit_days), default=None)
-        target = max((p.average_target_days.value for p in pipelines if p.average_target_days), default=None)
+        done = [a for a in members if a["stage"] == "completed" and a["completed_at"]]
+        days = [calendar.working_days_between(datetime.fromisoformat(a["created_at"]),
+                                              datetime.fromisoformat(a["completed_at"])) for a in done]
+        used = [pipelines[a["region"], a["policy_year"], a["pipeline"]] for a in members]
+        limit = max((p.process_limit_days.value for p in used if p.process_limit_days), default=None)
+        target = max((p.average_target_days.value for p in used if p.average_target_days), default=None)
         rows.append({"customer_class": label(CUSTOMER_CLASSES, customer_class), "applications": len(members),
                      "connected": len(done), "avg_working_days": round(sum(days) / len(days), 2) if days else None,
                      "max_working_days": round(max(days), 2) if days else None, "limit_days": limit,
                      "average_target_days": target,
-                     "on_time_share": round(sum(on_time) / len(on_time), 3) if on_time else None,
-                     "avg_stages": round(sum(len(t["planned_stages"]) for t in members) / len(members), 2)})
+                     "on_time_share": round(sum(map(on_time, done)) / len(done), 3) if done else None,
+                     "avg_stages": round(sum(len(a["planned_stages"]) for a in members) / len(members), 2)})
     return rows
 
 
-def summary_rows(db, tickets, region, month) -> list:
-    signed = [t["scheme"] for t in tickets if (t.get("scheme") or {}).get("signed_at")]
-    on_site = [s for s in signed if s.get("signed_on_device") not in (None, "web", "demo")]
-    pays = sum(((s.get("chosen_option") or {}).get("cost_estimate_yuan") or {}).get("customer_pays", 0) for s in signed)
+def summary_rows(db, applications, region, month) -> list:
+    signed = [a for a in applications if a["scheme.signed_at"]]
+    on_site = [a for a in signed if a["scheme.signed_on_device"] not in (None, "web", "demo")]
+    pays = sum(a["scheme.chosen_option.cost_estimate_yuan.customer_pays"] or 0 for a in signed)
     lag = sync_store.client_lag_seconds(db, month, region and users.usernames_in(db, region))
-    ids = [t["id"] for t in tickets]
+    ids = [a["id"] for a in applications]
     conflicts, rating = conflict_store.open_count_of(db, ids), ratings.average(db, ids)
     return [{"indicator": name, "value": value} for name, value in (
-        ("地区", region or "全部"), ("月份", month), ("申请数", len(tickets)), ("已签方案", len(signed)),
+        ("地区", region or "全部"), ("月份", month), ("申请数", len(applications)), ("已签方案", len(signed)),
         ("现场签署占比", round(len(on_site) / len(signed), 3) if signed else None),
         ("客户承担费用（元）", pays), ("同步延迟（秒，平均）", round(lag, 1) if lag is not None else None),
         ("未解决冲突", conflicts), ("客户评价（平均分 / 条数）", f"{rating[0]:.2f} / {rating[1]}" if rating[1] else "—"))]
@@ -63,9 +63,9 @@ def summary_rows(db, tickets, region, month) -> list:
 
 def indicators(region, month) -> dict:
     db = get_db()
-    tickets = store.created_in_month(db, access.ticket_filter(g.user), month, region)
+    applications = store.applications_in_month(db, access.ticket_filter(g.user), month, region)
     book = current_app.extensions["yekuo.policies"]
-    return {"by_class": class_rows(db, tickets, book), "summary": summary_rows(db, tickets, region, month)}
+    return {"by_class": class_rows(db, applications, book), "summary": summary_rows(db, applications, region, month)}
 
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

@@ -3,7 +3,7 @@ import csv
 import io
 import re
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
@@ -241,6 +241,27 @@ def test_dashboard_counts_a_connection_against_its_limit(browser, api, grid):  #
     summary = {r["indicator"]: r["value"] for r in csv.DictReader(io.StringIO(
         text(browser.get("/dashboard.csv?table=summary")).lstrip("\ufeff")))}
     assert summary["已签方案"] == "1" and summary["客户承担费用（元）"] == "0"
+
+
+def test_a_connection_after_its_deadline_is_late_whatever_the_offsets_say(browser, api, grid, monkeypatch):  # noqa: F811
+    """The process deadline is written in China time (+08:00), the connection's time in UTC: compared as
+    written, a connection up to eight hours late would sort before its deadline and count as on time."""
+    ticket_id = new_ticket(api)
+    scheme = propose(api, ticket_id)
+    api.command(ticket_id, "cm_a", "choose_option", rank=1, scheme_hash=scheme["scheme_hash"])
+    api.command(ticket_id, "cm_a", "sign_scheme", scheme_hash=scheme["scheme_hash"], signer_name="x",
+                signature_blob=api.upload("cm_a", strokes()))
+    for command in ("complete_acceptance", "complete_works"):
+        assert api.command(ticket_id, "cm_a", command).status_code == 200
+    due = api.get(f"/api/tickets/{ticket_id}", "cm_a").json["deadlines"]["process"]["due_at"]
+    late = (datetime.fromisoformat(due) + timedelta(hours=1)).astimezone(timezone.utc)
+    assert late.isoformat() < due                                 # the trap: as text, late sorts first
+    monkeypatch.setattr(server.tickets, "utcnow", lambda: late)
+    assert api.command(ticket_id, "cm_a", "connect").status_code == 200
+    assert api.get(f"/api/tickets/{ticket_id}", "cm_a").json["deadlines"]["process"]["due_at"] == due
+    browser.login("bo_cz")
+    (row,) = csv.DictReader(io.StringIO(text(browser.get("/dashboard.csv?table=by_class")).lstrip("\ufeff")))
+    assert row["connected"] == "1" and row["on_time_share"] == "0.0"
 
 
 def test_the_ticket_page_draws_the_connection_sketch(browser, api, grid):  # noqa: F811
