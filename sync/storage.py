@@ -12,6 +12,8 @@ from contextvars import ContextVar
 from datetime import datetime, timezone
 from importlib import resources
 
+import orjson
+
 from sync.engine import POSTGRES, begin_op_savepoint, begin_write, conn_of, dialect, end_op_savepoint, utf8
 
 OP_COLUMNS = ("op_id", "device_id", "username", "seq", "type", "entity_id", "body", "body_hash", "client_time",
@@ -190,8 +192,7 @@ class OpLog:
         applied = None if status == "held" else now
         self.pending.append(
             [*self.key, op["op_id"], op["seq"], (text_or_none(op.get("type")) or "")[:64], text_or_none(entity_id),
-             body, body_hash, text_or_none(op.get("client_time")), now, applied, status,
-             json.dumps(result, ensure_ascii=True)])
+             body, body_hash, text_or_none(op.get("client_time")), now, applied, status, result_text(result)])
         if status == "held":
             self.held_count += 1
         self.known[op["op_id"]] = {"op_id": op["op_id"], "seq": op["seq"], "body": op, "body_hash": body_hash,
@@ -232,6 +233,16 @@ class OpLog:
                               "ON CONFLICT (device_id, username) DO UPDATE SET acked_seq = excluded.acked_seq",
                               [*self.key, self.acked])
             self.stored_acked = self.acked
+
+
+def result_text(result: dict) -> str:
+    """An op's result as logged: by orjson (a tenth of the json module's time, which was a twentieth of an
+    op's in the engine), or as ASCII escapes when it holds text orjson refuses (a lone surrogate echoed
+    from a bad op)."""
+    try:
+        return orjson.dumps(result).decode()
+    except TypeError:
+        return json.dumps(result, ensure_ascii=True)
 
 
 def unstorable_reason(text: str):
