@@ -12,7 +12,7 @@ ID_KINDS = {"resident_id": "居民身份证", "business_license": "营业执照"
 def device_tables() -> dict:
     """The tables a handheld shows the same words from (pulled as reference data ``labels:``)."""
     return {"stages": STAGES, "customer_classes": CUSTOMER_CLASSES, "decisions": DECISIONS, "metering": METERING,
-            "id_kinds": ID_KINDS, "asset_kinds": ASSET_KINDS, "rules": RULES}
+            "id_kinds": ID_KINDS, "asset_kinds": ASSET_KINDS, "rules": RULES, "seed_documents": SEED_DOCUMENTS}
 
 
 def label(table: dict, code) -> str:

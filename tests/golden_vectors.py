@@ -16,6 +16,8 @@ import random
 import sys
 from pathlib import Path
 
+from pdf.labels import device_tables
+from pdf.sources import official_source
 from scheme_builder import Grid, build_scheme
 from scheme_builder.errors import SchemeError
 from scheme_builder.grid import extent_centre
@@ -157,7 +159,23 @@ def vectors(seed=20261128) -> dict:
             request["capacity_kw"] = rng.choice((rng.uniform(2, 8), rng.uniform(8, 400), rng.uniform(400, 6000)))
             cases.append({"pack": pack.id, "grid": name, "request": request, "reserved": {},
                           **outcome(request, pack, built[name], {})})
-    return {"engineering": ENGINEERING, "packs": packs, "grids": grids, "cases": cases}
+    return {"engineering": ENGINEERING, "packs": packs, "grids": grids, "cases": cases, "labels": device_tables(),
+            "official_sources": official_sources(cases)}
+
+
+# Sources no pack holds yet, where regular expressions of two languages may part: digits glued to Chinese
+# text or written full width, the rules' year in either bracket, a seed named twice.
+EDGE_SOURCES = ("第001号文", "seed 002, 002 again; GB/T １２３２５-２００８", "供电营业规则 (1996) 第十条",
+                "供电营业规则（1996）and 004 att. 3: 「一」「二」「三」", "DL/T 448.2-2016x", "nothing official")
+
+
+def official_sources(cases) -> list:
+    """[source, assumed, what the reply PDF prints] of every explanation row (and EDGE_SOURCES): the app
+    prints the same."""
+    rows = {(row["source"], bool(row.get("assumed"))): None for case in cases
+            for row in (case.get("scheme") or {}).get("explanation", [])}
+    rows.update({(source, assumed): None for source in EDGE_SOURCES for assumed in (False, True)})
+    return [[source, assumed, official_source(source, assumed)] for source, assumed in rows]
 
 
 def main(path):

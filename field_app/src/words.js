@@ -33,3 +33,20 @@ export function beijing(iso) {
 export function label(labels, table, code) {
   return (labels && labels[table] && labels[table][code]) || code;
 }
+
+// A rule's source as the customer may read it, as the reply PDF prints it (pdf/sources.py, which the
+// golden vectors check this against): the official documents it rests on and the words quoted from
+// them, never the project's own files or notes. Python's \b, \d and \s know Unicode; so do these.
+const SEED = /(?<![\p{L}\p{N}_])(00[0-4])(?![\p{L}\p{N}_])/gu;
+const STANDARD = /(?:GB\/[TZ]|DL\/T|Q\/GDW)\s?\p{Nd}+(?:\.\p{Nd}+)?(?:-\p{Nd}{4})?|供电营业规则(?:\s?[（(]1996[)）])?/gu;
+const QUOTE = /「[^」]+」/gu;
+
+export function officialSource(labels, source, assumed = false) {
+  const seeds = (labels && labels.seed_documents) || {};
+  const refs = [...source.matchAll(SEED)].map((m) => seeds[m[1]]).filter(Boolean);
+  refs.push(...[...source.matchAll(STANDARD)].map((m) => m[0].replace(' (1996)', '（1996）').replace('(1996)', '（1996）')));
+  let text = [...new Set(refs)].join('、') || '工程经验值';
+  const quotes = [...source.matchAll(QUOTE)].map((m) => m[0]);
+  if (quotes.length) text += '：' + quotes.slice(0, 2).join('');
+  return text + (assumed ? '（本地区文件未规定，参照执行）' : '');
+}

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Pack } from '../src/scheme/pack.js';
 import { Grid, extentCentre } from '../src/scheme/grid.js';
 import { buildScheme } from '../src/scheme/api.js';
+import { officialSource } from '../src/words.js';
 
 const vectors = JSON.parse(readFileSync(new URL('./golden/vectors.json', import.meta.url), 'utf8'));
 const grids = new Map();
@@ -28,6 +29,13 @@ test('the vectors cover schemes of every decision and refused requests', () => {
 
 test('the projection origin is the extent centre the server computes', () => {
   for (const entry of Object.values(vectors.grids)) assert.deepEqual(extentCentre(entry.features), entry.centre, entry.name);
+});
+
+test('every explanation source reads on the tablet as the reply PDF prints it', () => {
+  assert.ok(vectors.official_sources.length >= 20);
+  for (const [source, assumed, printed] of vectors.official_sources) {
+    assert.equal(officialSource(vectors.labels, source, assumed), printed, source);
+  }
 });
 
 for (const [index, c] of vectors.cases.entries()) {

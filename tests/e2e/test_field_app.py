@@ -164,6 +164,8 @@ def test_a_day_on_site_offline_then_synced(browser, server, grid, size):
     expect(page.locator("#option-1")).to_contain_text("TX-APP-1")
     page.click("#explanation summary")                 # every number with its clause, in Chinese
     expect(page.locator("#explanation")).to_contain_text("低压接入容量上限（千瓦）")
+    expect(page.locator("#explanation")).to_contain_text("常供电办〔2019〕53号")   # the documents, as on the reply,
+    expect(page.locator("#explanation")).not_to_contain_text("docs/")           # never the project's own files
     device.shot("scheme-built-offline")
     page.click("#choose-1")
     expect(page.locator("#option-1")).to_contain_text("已选")

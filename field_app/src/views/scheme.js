@@ -4,7 +4,7 @@
  * once the server has issued the signed reply, the PDF opens here and stays on the device.
  */
 import { html, useState } from '../ui.js';
-import { beijing, label } from '../words.js';
+import { beijing, label, officialSource } from '../words.js';
 import { Sketch } from './sketch.js';
 
 const yuan = (n) => (n == null ? '—' : `${Math.round(n).toLocaleString('zh-CN')} 元`);
@@ -51,7 +51,7 @@ function Explanation({ scheme, labels }) {
   if (!rows.length) return null;
   return html`<details id="explanation"><summary>方案依据（${rows.length} 条）</summary><ul class="explanation">
     ${rows.map((row) => html`<li><strong>${label(labels, 'rules', row.rule)}</strong>：${shown(row.value)}
-      ${row.assumed ? html`<span class="badge">假定</span>` : ''}<small>${row.source}</small></li>`)}
+      ${row.assumed ? html`<span class="badge">假定</span>` : ''}<small>${officialSource(labels, row.source)}</small></li>`)}
   </ul></details>`;
 }
 
