@@ -25,10 +25,13 @@ def get(db, conflict_id):
 
 
 def list_open(db, ticket_filter) -> list:
-    """Open conflicts of the tickets ``ticket_filter`` (SQL over tickets, parameters) selects."""
+    """Open conflicts of the tickets ``ticket_filter`` (SQL over tickets, parameters) selects: each open
+    conflict's ticket looked up (a region's tickets listed first, to check a few conflicts against, cost
+    100 ms at 50,000 tickets with none open)."""
     where, params = ticket_filter
-    sql = f"SELECT * FROM conflicts WHERE resolved_at IS NULL AND ticket_id IN (SELECT id FROM tickets WHERE {where})"
-    return [decode(row) for row in dict_rows(db.execute(sql + " ORDER BY id", params))]
+    sql = (f"SELECT * FROM conflicts WHERE resolved_at IS NULL AND EXISTS (SELECT 1 FROM tickets "
+           f"WHERE tickets.id = conflicts.ticket_id AND ({where}){dialect(db).row_by_row}) ORDER BY id")
+    return [decode(row) for row in dict_rows(db.execute(sql, params))]
 
 
 def open_count_of(db, ticket_ids) -> int:

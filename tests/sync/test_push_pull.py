@@ -121,6 +121,8 @@ def test_fields_merge_and_collisions_become_conflicts(pda, api):
     assert record["customer"]["phone"] == "13900000001"
     (conflict,) = api.get("/api/conflicts", "bo_cz").json
     assert (conflict["server_value"], conflict["device_value"]) == ("后台改的地址", "设备改的地址")
+    assert [c["id"] for c in api.get("/api/conflicts", "cm_a").json] == [conflict["id"]]     # the ticket's team
+    assert api.get("/api/conflicts", "cm_b").json == [] and api.get("/api/conflicts", "bo_sh").json == []
     assert_problem(api.post(f"/api/conflicts/{conflict['id']}/resolve", "cm_b", json={"value": "x"}), 404, "not-found")
     resolved = api.post(f"/api/conflicts/{conflict['id']}/resolve", "cm_a", json={"value": "设备改的地址"})
     assert resolved.status_code == 200 and resolved.json["resolved_by"] == "cm_a"
