@@ -37,7 +37,9 @@ def load_rate_after(asset: Asset, requested_kva, reserved_extra=0.0) -> float:
 
 def hosting_kva(asset: Asset, policy: Pack, reserved_extra=0.0) -> float:
     """The generation an asset can still take (docs/ENGINEERING.md §4c): its hosting share of the rating
-    less what is reserved on it (reservations are not told apart by kind: the check errs on the safe side)."""
+    less what the grid data says is reserved on it (not told apart by kind there: the safe side) and the
+    generation signed schemes hold (``reserved_extra``: the server passes a generator's request only
+    generators' reservations, a load's only loads')."""
     share = policy.engineering["dg_hosting_share"][asset.kind]
     return share * asset.rating_kva - asset.reserved_kva - reserved_extra
 

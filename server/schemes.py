@@ -23,10 +23,21 @@ from server import monitor
 from server.storage import grid as grid_store, iso, now_iso, outbox, tickets as ticket_store, utcnow
 
 
+def room(pack: Pack, request: dict) -> str:
+    """The room a request is checked against and its signature reserves: back-feed room for a generator,
+    load room for everything else (charging is load). A generator's reservation leaves the load an asset
+    can carry as it was, and a load's the generation it can take (docs/ENGINEERING.md §4, §4c). An
+    unknown business type is load; the builder refuses it."""
+    business_type = request.get("business_type") if isinstance(request, dict) else None
+    business = pack.business_types.get(business_type) if isinstance(business_type, str) else None
+    return "generation" if business is not None and business.nature == "generation" else "load"
+
+
 def build(db, grids, pack, request: dict, exclude_ticket=None) -> dict:
-    """The scheme for ``request`` on the region's newest snapshot, net of other tickets' reservations."""
+    """The scheme for ``request`` on the region's newest snapshot, net of other tickets' reservations of
+    the same room."""
     grid = grids.get(db, pack.region)
-    reserved = grid_store.reserved_by_asset(db, pack.region, exclude_ticket)
+    reserved = grid_store.reserved_by_asset(db, pack.region, exclude_ticket, room(pack, request))
     return build_scheme(request, pack, grid, reserved)
 
 
@@ -99,14 +110,15 @@ def sign(ticket, args, ctx):
     db, region, option = ctx["db"], ticket["region"], scheme["chosen_option"]
     kva = scheme["request"]["capacity_kva"]
     grid = ctx["grids"].get(db, region)
-    generation = ctx["pack"].business(scheme["request"]["business_type"]).nature == "generation"
+    nature = room(ctx["pack"], scheme["request"])
     short = [] if scheme["decision"] == "manual" else shortfalls(   # the engineer answered for a manual one
-        option, kva, ctx["pack"], grid, grid_store.reserved_by_asset(db, region, ticket["id"]), generation)
+        option, kva, ctx["pack"], grid, grid_store.reserved_by_asset(db, region, ticket["id"], nature),
+        nature == "generation")
     if short:
         raise Problem("capacity-taken", f"the open capacity of {', '.join(short)} was taken meanwhile; "
                       "show the customer the fresh scheme", assets=short, fresh_scheme=build_for_ticket(ticket, ctx))
     for asset_id in dict.fromkeys(source["capacity_asset_id"] for source in option["sources"]):
-        grid_store.reserve(db, ticket["id"], region, asset_id, kva, scheme["scheme_hash"])
+        grid_store.reserve(db, ticket["id"], region, asset_id, kva, scheme["scheme_hash"], nature)
     actor = ctx["actor"]
     now = utcnow()
     scheme.update(signed_at=iso(now), signed_by=actor.user.username, signed_on_device=actor.device_id,

@@ -172,7 +172,8 @@ def assert_problem(response, status, slug):
 
 
 # What each migration after the first schema added to tickets, to take away again (newest first)
-UNDO_MIGRATIONS = {12: ("DROP INDEX tickets_created_at", "ALTER TABLE tickets DROP COLUMN created_at"),
+UNDO_MIGRATIONS = {13: ("ALTER TABLE reservations DROP COLUMN nature",),
+                   12: ("DROP INDEX tickets_created_at", "ALTER TABLE tickets DROP COLUMN created_at"),
                    11: ("DROP INDEX tickets_scheme_queue", "ALTER TABLE tickets DROP COLUMN scheme_queue")}
 
 

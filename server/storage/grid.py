@@ -72,16 +72,18 @@ def snapshot_features(db, snapshot_id) -> list:
     return [json.loads(text) for text in feature_texts(db, snapshot_id)]
 
 
-def reserved_by_asset(db, region, exclude_ticket=None) -> dict:
-    """kVA held per asset by signed, not yet released schemes of ``region``."""
+def reserved_by_asset(db, region, exclude_ticket=None, nature="load") -> dict:
+    """kVA of ``nature`` (load or generation room) held per asset by signed, not yet released schemes of
+    ``region``."""
     rows = db.execute("SELECT asset_id, sum(kva) FROM reservations WHERE region = ? AND released_at IS NULL "
-                      "AND ticket_id IS DISTINCT FROM ? GROUP BY asset_id", [region, exclude_ticket])
+                      "AND nature = ? AND ticket_id IS DISTINCT FROM ? GROUP BY asset_id",
+                      [region, nature, exclude_ticket])
     return {asset_id: kva for asset_id, kva in rows}
 
 
-def reserve(db, ticket_id, region, asset_id, kva, scheme_hash):
-    db.execute("INSERT INTO reservations (ticket_id, region, asset_id, kva, scheme_hash, created_at) "
-               "VALUES (?, ?, ?, ?, ?, ?)", [ticket_id, region, asset_id, kva, scheme_hash, now_iso()])
+def reserve(db, ticket_id, region, asset_id, kva, scheme_hash, nature):
+    db.execute("INSERT INTO reservations (ticket_id, region, asset_id, kva, scheme_hash, created_at, nature) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?)", [ticket_id, region, asset_id, kva, scheme_hash, now_iso(), nature])
 
 
 def release(db, ticket_id, reason) -> int:

@@ -353,3 +353,47 @@ def test_propose_takes_the_full_request_a_device_hashed(api, grid):
     assert proposed.status_code == 200, proposed.json
     wrong = api.command(ticket_id, "cm_a", "propose_scheme", request={**request, "capacity_kw": 180})
     assert "args.request.capacity_kw" in assert_problem(wrong, 422, "validation-error")["errors"]
+
+
+# Load room 0.8 × 400 − 100 = 220 kVA, back-feed room 0.25 × 400 = 100 kVA.
+XIHUA = make_grid(transformer("TX-X", 80, 0, rating_kva=400, peak_kva=100, region="xihua"))
+
+
+def xihua_ticket(api, business_type, capacity_kw):
+    kinds = ("id_proof", "property_proof") if business_type == "distributed_generation" else ("subject_proof",
+                                                                                          "property_proof")
+    ticket = make_ticket(region="xihua", business_type=business_type, capacity_kw=capacity_kw, location=LOCATION,
+                         documents=[{"kind": kind, "status": "received"} for kind in kinds])
+    response = api.post("/api/tickets", "cm_xh", json=ticket)
+    assert response.status_code == 201, response.json
+    return ticket["id"]
+
+
+def signed_on(api, ticket_id) -> list:
+    """The assets the signed scheme's chosen option connects to (its reservation's)."""
+    assert propose(api, ticket_id, "cm_xh")["options"], "no option"
+    signed = choose_and_sign(api, ticket_id, "cm_xh")
+    assert signed.status_code == 200, signed.json
+    return [s["capacity_asset_id"] for s in signed.json["scheme"]["chosen_option"]["sources"]]
+
+
+def held_by_room(app) -> tuple:
+    from server.storage import grid as grid_store
+    with app.app_context():
+        return tuple(grid_store.reserved_by_asset(server.db.get_db(), "xihua", nature=room)["TX-X"]
+                     for room in ("load", "generation"))
+
+
+def test_a_generators_reservation_leaves_the_load_room_alone_and_a_loads_the_back_feed_room(api, app):
+    """A load customer takes 167 kVA of TX-X's 220: the generator after it still finds its 89 kVA of
+    back-feed room (100), and a load customer after both the 53 kVA left of the load room."""
+    imported = api.post("/api/grid/imports", "root", data=json.dumps(XIHUA), content_type="application/json")
+    assert imported.status_code == 201, imported.json
+    assert signed_on(api, xihua_ticket(api, "lv_nonresident_new", 150)) == ["TX-X"]
+    assert signed_on(api, xihua_ticket(api, "distributed_generation", 80)) == ["TX-X"]
+    assert signed_on(api, xihua_ticket(api, "lv_nonresident_new", 45)) == ["TX-X"]
+    assert held_by_room(app) == pytest.approx(((150 + 45) / 0.9, 80 / 0.9), abs=0.01)
+    assert migrate_again_from(app, 13) >= 13        # reservations made before the rooms were told apart
+    assert held_by_room(app) == pytest.approx(((150 + 45) / 0.9, 80 / 0.9), abs=0.01)
+    late = xihua_ticket(api, "distributed_generation", 15)        # 17 kVA: more than the 11 left to back-feed
+    assert "TX-X" not in [s["capacity_asset_id"] for o in propose(api, late, "cm_xh")["options"] for s in o["sources"]]
