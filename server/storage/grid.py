@@ -97,12 +97,17 @@ def mark_connected(db, ticket_id) -> int:
                       [now_iso(), ticket_id]).rowcount
 
 
+CONNECTED_LOAD = ("region = ? AND released_at IS NULL AND connected_at IS NOT NULL AND nature = 'load'")
+
+
 def absorb_connected(db, region) -> list:
-    """Release the reservations of connected tickets of ``region`` (an import's peak now carries them)."""
-    rows = db.execute("SELECT asset_id, ticket_id, kva FROM reservations WHERE region = ? AND released_at IS NULL "
-                      "AND connected_at IS NOT NULL ORDER BY asset_id, ticket_id", [region]).fetchall()
-    db.execute("UPDATE reservations SET released_at = ?, release_reason = 'absorbed by import' WHERE region = ? "
-               "AND released_at IS NULL AND connected_at IS NOT NULL", [now_iso(), region])
+    """Release the load reservations of connected tickets of ``region``: an import's peak now carries
+    them. A connected generator's stays: the grid data has no field for the generation installed on an
+    asset, so its reservation is what keeps that back-feed room taken."""
+    rows = db.execute(f"SELECT asset_id, ticket_id, kva FROM reservations WHERE {CONNECTED_LOAD} "
+                      "ORDER BY asset_id, ticket_id", [region]).fetchall()
+    db.execute(f"UPDATE reservations SET released_at = ?, release_reason = 'absorbed by import' "
+               f"WHERE {CONNECTED_LOAD}", [now_iso(), region])
     return [{"asset_id": a, "ticket_id": t, "kva": k} for a, t, k in rows]
 
 

@@ -397,3 +397,24 @@ def test_a_generators_reservation_leaves_the_load_room_alone_and_a_loads_the_bac
     assert held_by_room(app) == pytest.approx(((150 + 45) / 0.9, 80 / 0.9), abs=0.01)
     late = xihua_ticket(api, "distributed_generation", 15)        # 17 kVA: more than the 11 left to back-feed
     assert "TX-X" not in [s["capacity_asset_id"] for o in propose(api, late, "cm_xh")["options"] for s in o["sources"]]
+
+
+def test_an_import_absorbs_a_connected_loads_reservation_but_keeps_a_connected_generators(api, app):
+    """The import's peak carries a connected load; nothing in the grid data carries a connected generator,
+    so its reservation keeps the back-feed room taken."""
+    assert api.post("/api/grid/imports", "root", data=json.dumps(XIHUA), content_type="application/json").status_code == 201
+    load, generator = xihua_ticket(api, "lv_nonresident_new", 150), xihua_ticket(api, "distributed_generation", 80)
+    for ticket_id in (load, generator):
+        assert signed_on(api, ticket_id) == ["TX-X"]
+        while (allowed := [c for c in ("complete_acceptance", "complete_works", "connect")
+                           if c in api.get(f"/api/tickets/{ticket_id}", "cm_xh").json["allowed_commands"]]):
+            assert api.command(ticket_id, "cm_xh", allowed[0]).status_code == 200
+        assert api.get(f"/api/tickets/{ticket_id}", "cm_xh").json["stage"] == "completed"
+    imported = api.post("/api/grid/imports", "root", data=json.dumps(XIHUA), content_type="application/json")
+    [snapshot] = imported.json["snapshots"]
+    assert [r["ticket_id"] for r in snapshot["absorbed_reservations"]] == [load]
+    from server.storage import grid as grid_store
+    with app.app_context():
+        db = server.db.get_db()
+        assert grid_store.reserved_by_asset(db, "xihua", nature="load") == {}
+        assert grid_store.reserved_by_asset(db, "xihua", nature="generation") == {"TX-X": pytest.approx(80 / 0.9, abs=0.01)}
