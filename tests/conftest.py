@@ -38,6 +38,7 @@ PEOPLE = [
     ("cm_sh", "customer_manager", "SH", "shanghai"),
     ("cm_cq", "customer_manager", "CQ", "chongqing"),
     ("cm_xh", "customer_manager", "XH", "xihua"),
+    ("bo_xh", "backoffice", "XH-BO", "xihua"),
     ("cm_js", "customer_manager", "JS", "jiangsu"),
     ("root", "admin", "HQ", "changzhou"),
 ]

@@ -233,15 +233,18 @@ def grid_page():
 
 def heavy_assets(db, region) -> list:
     """Transformers and feeders of the region's current grid, most loaded first: open capacity and load
-    rate count the reservations of signed schemes (docs/ENGINEERING.md §4)."""
+    rate count the load reservations of signed schemes (docs/ENGINEERING.md §4); the generators' are
+    shown beside them (back-feed room, §4c)."""
     if grid_store.current_snapshot(db, region) is None:
         return []
     grid, policy = services().grids.get(db, region), book().get(region)
     reserved = grid_store.reserved_by_asset(db, region)
+    generation = grid_store.reserved_by_asset(db, region, nature="generation")
     rows = [{"asset_id": a.asset_id, "kind": a.kind, "rating_kva": a.rating_kva, "peak_kva": a.peak_kva,
              "reserved_kva": round(a.reserved_kva + reserved.get(a.asset_id, 0), 1),
              "open_kva": round(capacity.open_capacity_kva(a, policy, reserved.get(a.asset_id, 0)), 1),
-             "load_rate": round(capacity.load_rate_after(a, 0, reserved.get(a.asset_id, 0)), 3)}
+             "load_rate": round(capacity.load_rate_after(a, 0, reserved.get(a.asset_id, 0)), 3),
+             "generation_reserved_kva": round(generation.get(a.asset_id, 0), 1)}
             for a in grid.assets if a.rating_kva]
     return sorted(rows, key=lambda r: -r["load_rate"])[:50]
 

@@ -359,6 +359,12 @@ def test_propose_takes_the_full_request_a_device_hashed(api, grid):
 XIHUA = make_grid(transformer("TX-X", 80, 0, rating_kva=400, peak_kva=100, region="xihua"))
 
 
+def import_xihua(api, username="root"):
+    response = api.post("/api/grid/imports", username, data=json.dumps(XIHUA), content_type="application/json")
+    assert response.status_code == 201, response.json
+    return response.json
+
+
 def xihua_ticket(api, business_type, capacity_kw):
     kinds = ("id_proof", "property_proof") if business_type == "distributed_generation" else ("subject_proof",
                                                                                           "property_proof")
@@ -387,8 +393,7 @@ def held_by_room(app) -> tuple:
 def test_a_generators_reservation_leaves_the_load_room_alone_and_a_loads_the_back_feed_room(api, app):
     """A load customer takes 167 kVA of TX-X's 220: the generator after it still finds its 89 kVA of
     back-feed room (100), and a load customer after both the 53 kVA left of the load room."""
-    imported = api.post("/api/grid/imports", "root", data=json.dumps(XIHUA), content_type="application/json")
-    assert imported.status_code == 201, imported.json
+    import_xihua(api)
     assert signed_on(api, xihua_ticket(api, "lv_nonresident_new", 150)) == ["TX-X"]
     assert signed_on(api, xihua_ticket(api, "distributed_generation", 80)) == ["TX-X"]
     assert signed_on(api, xihua_ticket(api, "lv_nonresident_new", 45)) == ["TX-X"]
@@ -402,7 +407,7 @@ def test_a_generators_reservation_leaves_the_load_room_alone_and_a_loads_the_bac
 def test_an_import_absorbs_a_connected_loads_reservation_but_keeps_a_connected_generators(api, app):
     """The import's peak carries a connected load; nothing in the grid data carries a connected generator,
     so its reservation keeps the back-feed room taken."""
-    assert api.post("/api/grid/imports", "root", data=json.dumps(XIHUA), content_type="application/json").status_code == 201
+    import_xihua(api)
     load, generator = xihua_ticket(api, "lv_nonresident_new", 150), xihua_ticket(api, "distributed_generation", 80)
     for ticket_id in (load, generator):
         assert signed_on(api, ticket_id) == ["TX-X"]
@@ -410,11 +415,11 @@ def test_an_import_absorbs_a_connected_loads_reservation_but_keeps_a_connected_g
                            if c in api.get(f"/api/tickets/{ticket_id}", "cm_xh").json["allowed_commands"]]):
             assert api.command(ticket_id, "cm_xh", allowed[0]).status_code == 200
         assert api.get(f"/api/tickets/{ticket_id}", "cm_xh").json["stage"] == "completed"
-    imported = api.post("/api/grid/imports", "root", data=json.dumps(XIHUA), content_type="application/json")
-    [snapshot] = imported.json["snapshots"]
+    [snapshot] = import_xihua(api)["snapshots"]
     assert [r["ticket_id"] for r in snapshot["absorbed_reservations"]] == [load]
     from server.storage import grid as grid_store
     with app.app_context():
         db = server.db.get_db()
         assert grid_store.reserved_by_asset(db, "xihua", nature="load") == {}
-        assert grid_store.reserved_by_asset(db, "xihua", nature="generation") == {"TX-X": pytest.approx(80 / 0.9, abs=0.01)}
+        generation = grid_store.reserved_by_asset(db, "xihua", nature="generation")
+    assert generation == {"TX-X": pytest.approx(80 / 0.9, abs=0.01)}

@@ -243,6 +243,18 @@ def test_dashboard_counts_a_connection_against_its_limit(browser, api, grid):  #
     assert summary["已签方案"] == "1" and summary["客户承担费用（元）"] == "0"
 
 
+def test_the_grid_page_shows_load_and_generation_reserved_apart(browser, api):
+    """Open capacity and load rate count the load reservations; a generator's is shown beside them."""
+    from tests.api.test_schemes import import_xihua, signed_on, xihua_ticket
+    import_xihua(api, "bo_xh")
+    assert signed_on(api, xihua_ticket(api, "distributed_generation", 80)) == ["TX-X"]
+    assert signed_on(api, xihua_ticket(api, "lv_nonresident_new", 150)) == ["TX-X"]
+    browser.login("bo_xh")
+    row = re.search(r"<tr><td>TX-X</td>(.*?)</tr>", text(browser.get("/grid")), re.S).group(1)
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+    assert (cells[3], cells[4], cells[6]) == ("166.7", str(round(0.8 * 400 - 100 - 150 / 0.9, 1)), "88.9")
+
+
 def test_a_connection_after_its_deadline_is_late_whatever_the_offsets_say(browser, api, grid, monkeypatch):  # noqa: F811
     """The process deadline is written in China time (+08:00), the connection's time in UTC: compared as
     written, a connection up to eight hours late would sort before its deadline and count as on time."""
