@@ -189,9 +189,9 @@ def applications_in_month(db, scope, month, region=None) -> list:
     rows = db.execute(f"SELECT id, stage, region, created_at, process_due_at, {COMPLETED_AT}, "
                       f"{dialect(db).json_values('record', APPLICATION_FIELDS)} FROM tickets "
                       f"WHERE ({scope[0]}) AND ({condition}) ORDER BY number", [*scope[1], *params])
-    return [{"id": ticket_id, "stage": stage, "region": region, "created_at": created_at,
-             "process_due_at": due, "completed_at": completed, **dict(zip(APPLICATION_FIELDS, orjson.loads(values)))}
-            for ticket_id, stage, region, created_at, due, completed, values in rows]
+    return [{"id": ticket_id, "stage": stage, "region": home, "created_at": created_at, "process_due_at": due,
+             "completed_at": completed, **dict(zip(APPLICATION_FIELDS, orjson.loads(values)))}
+            for ticket_id, stage, home, created_at, due, completed, values in rows]
 
 
 UNASSIGNED = f"{OPEN} AND manager IS NULL"
