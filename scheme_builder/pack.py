@@ -164,6 +164,14 @@ class Pack:
                                  {"business_type": [f"one of {', '.join(sorted(self.business_types))}"]})
         return found
 
+    def room(self, business_type) -> str:
+        """The capacity a request of ``business_type`` is checked against and its signature reserves:
+        back-feed room for a generator, load room for everything else (charging is load). A generator's
+        reservation leaves the load an asset can carry as it was, and a load's the generation it can take
+        (docs/ENGINEERING.md §4, §4c). An unknown business type is load; the builder refuses it."""
+        business = self.business_types.get(business_type) if isinstance(business_type, str) else None
+        return "generation" if business is not None and business.nature == "generation" else "load"
+
     def pipeline_for(self, business_type: str, customer_class: str, reliability_class: str) -> str:
         """The name of the pipeline a ticket of this kind follows (its business type's first matching track)."""
         for track in self.business(business_type).tracks:

@@ -23,14 +23,9 @@ from server import monitor
 from server.storage import grid as grid_store, iso, now_iso, outbox, tickets as ticket_store, utcnow
 
 
-def room(pack: Pack, request: dict) -> str:
-    """The room a request is checked against and its signature reserves: back-feed room for a generator,
-    load room for everything else (charging is load). A generator's reservation leaves the load an asset
-    can carry as it was, and a load's the generation it can take (docs/ENGINEERING.md §4, §4c). An
-    unknown business type is load; the builder refuses it."""
-    business_type = request.get("business_type") if isinstance(request, dict) else None
-    business = pack.business_types.get(business_type) if isinstance(business_type, str) else None
-    return "generation" if business is not None and business.nature == "generation" else "load"
+def room(pack: Pack, request) -> str:
+    """The room ``request`` (not validated yet: anything) is checked against (:meth:`Pack.room`)."""
+    return pack.room(request.get("business_type") if isinstance(request, dict) else None)
 
 
 def build(db, grids, pack, request: dict, exclude_ticket=None) -> dict:

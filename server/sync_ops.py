@@ -243,6 +243,11 @@ def grid_reference(db, book, region):
                                     **grid_store.tile_index(db, snapshot["id"])}).encode()
 
 
+def reservations_reference(db, book, region):
+    """What other tickets' signed schemes hold in ``region``, per room and asset (docs/SYNC_PROTOCOL.md)."""
+    return json.dumps({"region": region, **grid_store.reserved_by_room(db, region)}, sort_keys=True).encode()
+
+
 def tile_reference(db, book, name):
     """One tile of the region's current snapshot, spliced from its stored text; gone tiles are removed."""
     region, _, tile = name.partition(":")
@@ -256,18 +261,21 @@ def tile_reference(db, book, name):
 
 RENDERERS = {"ticket": render_tickets, "evidence": render_evidence, "reference": render_reference}
 REFERENCE = {"policy": policy_reference, "grid": grid_reference, "tile": tile_reference,
+             "reservations": reservations_reference,
              "engineering": lambda db, book, name: json.dumps({"engineering": ENGINEERING}, ensure_ascii=False).encode(),
              "labels": lambda db, book, name: json.dumps({"labels": device_tables()}, ensure_ascii=False).encode()}
 
 
 def record_reference_versions(db, book):
-    """At start-up: a change for each policy pack and the engineering tables whose version is new, and
-    tiles for grid snapshots imported before devices pulled tiles."""
+    """At start-up: a change for each policy pack and the engineering tables whose version is new, tiles
+    for grid snapshots imported before devices pulled tiles, and reservations made before devices were
+    sent them."""
     current = {f"policy:{pack.id}": (pack.version, pack.region) for pack in book.packs.values()}
     current["engineering:"] = (hashlib.sha256(canonical_json(ENGINEERING)).hexdigest()[:16], None)
     current["labels:"] = (hashlib.sha256(canonical_json(device_tables())).hexdigest()[:16], None)
     with transaction(db):
         tile_snapshots(db)
+        grid_store.announce_reservations(db)
         known = reference_store.known_versions(db)
         for entity_id, (version, region) in current.items():
             if known.get(entity_id) != version:

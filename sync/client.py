@@ -267,8 +267,8 @@ class Client:
     def build_scheme(self, ticket_id) -> dict:
         """The scheme of a pulled ticket from pulled reference data: the server's hash, offline.
 
-        Capacity reserved by other tickets' signed schemes is not on the device; the server's
-        scheme can differ when such reservations touch the candidates (sign_scheme then says so).
+        Capacity reserved by other tickets' signed schemes is the region's ``reservations:`` record as
+        of the last pull; one signed since can make the server's scheme differ (sign_scheme then says so).
         """
         ticket = self.record("ticket", ticket_id)
         pack = self.record("reference", f"policy:{ticket['region']}-{ticket['policy_year']}")
@@ -276,7 +276,8 @@ class Client:
         request = ticket_request(ticket)
         grid = self.grid_around(ticket["region"], request["location"], engineering)
         policy = pack_from_dict(pack["pack"], engineering)
-        return build_scheme(request, policy, grid)
+        reservations = self.record("reference", f"reservations:{ticket['region']}") or {}
+        return build_scheme(request, policy, grid, reservations.get(policy.room(request["business_type"]), {}))
 
     def grid_around(self, region, location, engineering) -> Grid:
         """The region's assets from the tiles held around ``location``, projected as the server does.

@@ -301,6 +301,12 @@ class ChangeLog:
             "RETURNING change_seq", [entity, entity_id, op, at, team, region]).fetchone()[0]
 
     @staticmethod
+    def recorded(db, entity: str, entity_id: str) -> bool:
+        """Whether a change of the entity was ever recorded (a purge keeps each entity's latest)."""
+        return conn_of(db).execute("SELECT 1 FROM changes WHERE entity = ? AND entity_id = ? LIMIT 1",
+                                   [entity, entity_id]).fetchone() is not None
+
+    @staticmethod
     def newest(db) -> int:
         return conn_of(db).execute("SELECT coalesce(max(change_seq), 0) FROM changes").fetchone()[0]
 

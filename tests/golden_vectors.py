@@ -160,7 +160,17 @@ def vectors(seed=20261128) -> dict:
             cases.append({"pack": pack.id, "grid": name, "request": request, "reserved": {},
                           **outcome(request, pack, built[name], {})})
     return {"engineering": ENGINEERING, "packs": packs, "grids": grids, "cases": cases, "labels": device_tables(),
-            "official_sources": official_sources(cases)}
+            "official_sources": official_sources(cases), "rooms": rooms(sorted(book.packs.values(), key=lambda p: p.id))}
+
+
+# Business types no pack offers, one of them a name every JavaScript object inherits.
+UNKNOWN_TYPES = ("no_such_type", "constructor", "__proto__")
+
+
+def rooms(packs) -> list:
+    """[pack, business type, the room its reservations are counted in] for every type of every pack."""
+    return [[pack.id, business_type, pack.room(business_type)] for pack in packs
+            for business_type in (*pack.business_types, *UNKNOWN_TYPES)]
 
 
 # Sources no pack holds yet, where regular expressions of two languages may part: digits glued to Chinese

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Pack } from '../src/scheme/pack.js';
 import { Grid, extentCentre } from '../src/scheme/grid.js';
 import { buildScheme } from '../src/scheme/api.js';
+import { reservedFor } from '../src/scheme/device.js';
 import { officialSource } from '../src/words.js';
 
 const vectors = JSON.parse(readFileSync(new URL('./golden/vectors.json', import.meta.url), 'utf8'));
@@ -35,6 +36,16 @@ test('every explanation source reads on the tablet as the reply PDF prints it', 
   assert.ok(vectors.official_sources.length >= 20);
   for (const [source, assumed, printed] of vectors.official_sources) {
     assert.equal(officialSource(vectors.labels, source, assumed), printed, source);
+  }
+});
+
+test('a request reserves the room the server counts it in: back-feed for a generator, else load', () => {
+  assert.ok(vectors.rooms.some(([, , room]) => room === 'generation'));
+  for (const [pack, type, room] of vectors.rooms) assert.equal(packOf(pack).room(type), room, `${pack} ${type}`);
+  const held = { load: { 'TX-1': 244.444 }, generation: { 'TX-1': 88.889 } };
+  for (const [pack, type, room] of vectors.rooms) {
+    assert.deepEqual(reservedFor(held, packOf(pack), { business_type: type }), held[room]);
+    assert.deepEqual(reservedFor(null, packOf(pack), { business_type: type }), {});
   }
 });
 

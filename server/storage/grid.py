@@ -5,6 +5,7 @@ from scheme_builder import tiles
 from scheme_builder.grid import extent_centre
 from server.storage import now_iso
 from sync.engine import dialect, utf8
+from sync.storage import ChangeLog
 
 SNAPSHOT_COLUMNS = ("id", "region", "filename", "asset_count", "imported_by", "imported_at")
 
@@ -81,14 +82,30 @@ def reserved_by_asset(db, region, exclude_ticket=None, nature="load") -> dict:
     return {asset_id: kva for asset_id, kva in rows}
 
 
+def reserved_by_room(db, region) -> dict:
+    """The region's reservations as devices hold them: {room: {asset_id: kVA}}, the sums
+    :func:`reserved_by_asset` gives a scheme built for a ticket that holds none."""
+    return {nature: reserved_by_asset(db, region, None, nature) for nature in ("load", "generation")}
+
+
+def reservations_changed(db, region):
+    """The region's devices are sent the new sums (reference record ``reservations:<region>``), so that a
+    scheme built offline is net of what other tickets' signatures hold, as the server's is."""
+    ChangeLog.record(db, "reference", f"reservations:{region}", now_iso(), region=region)
+
+
 def reserve(db, ticket_id, region, asset_id, kva, scheme_hash, nature):
     db.execute("INSERT INTO reservations (ticket_id, region, asset_id, kva, scheme_hash, created_at, nature) "
                "VALUES (?, ?, ?, ?, ?, ?, ?)", [ticket_id, region, asset_id, kva, scheme_hash, now_iso(), nature])
+    reservations_changed(db, region)
 
 
 def release(db, ticket_id, reason) -> int:
-    return db.execute("UPDATE reservations SET released_at = ?, release_reason = ? WHERE ticket_id = ? "
-                      "AND released_at IS NULL", [now_iso(), reason, ticket_id]).rowcount
+    released = db.execute("UPDATE reservations SET released_at = ?, release_reason = ? WHERE ticket_id = ? "
+                          "AND released_at IS NULL RETURNING region", [now_iso(), reason, ticket_id]).fetchall()
+    for region in sorted({region for region, in released}):
+        reservations_changed(db, region)
+    return len(released)
 
 
 def mark_connected(db, ticket_id) -> int:
@@ -108,7 +125,19 @@ def absorb_connected(db, region) -> list:
                       "ORDER BY asset_id, ticket_id", [region]).fetchall()
     db.execute(f"UPDATE reservations SET released_at = ?, release_reason = 'absorbed by import' "
                f"WHERE {CONNECTED_LOAD}", [now_iso(), region])
+    if rows:
+        reservations_changed(db, region)
     return [{"asset_id": a, "ticket_id": t, "kva": k} for a, t, k in rows]
+
+
+def announce_reservations(db) -> list:
+    """The reservations record of each region that reserved before devices were sent them (later every
+    write records its change); returns those regions."""
+    regions = [region for region, in db.execute("SELECT DISTINCT region FROM reservations ORDER BY region")]
+    unsent = [region for region in regions if not ChangeLog.recorded(db, "reference", f"reservations:{region}")]
+    for region in unsent:
+        reservations_changed(db, region)
+    return unsent
 
 
 def active_reservations(db, region) -> list:

@@ -1,5 +1,6 @@
 """Schemes through the API: preview, the scheme commands on a ticket, co-sign, manual queue, reservations."""
 import json
+import uuid
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -423,3 +424,40 @@ def test_an_import_absorbs_a_connected_loads_reservation_but_keeps_a_connected_g
         assert grid_store.reserved_by_asset(db, "xihua", nature="load") == {}
         generation = grid_store.reserved_by_asset(db, "xihua", nature="generation")
     assert generation == {"TX-X": pytest.approx(80 / 0.9, abs=0.01)}
+
+
+def pulled_reservations(api, username, region) -> dict:
+    """The region's reservations record as a device of ``username`` holds it after a full pull."""
+    from tests.sync.test_push_pull import Device
+    change = Device(api, username, f"pda-{username}-{uuid.uuid4().hex[:6]}").pull_all().get(
+        ("reference", f"reservations:{region}"))
+    return change and change.get("data")
+
+
+def test_the_regions_devices_are_sent_what_signed_schemes_reserve_by_room_and_asset(api):
+    """Sums per room and asset, no ticket named (grid data, like the snapshot's own reserved_kva): a scheme
+    built on a tablet is net of them, as the server's is; a cancelled signature gives them back."""
+    import_xihua(api)
+    assert pulled_reservations(api, "cm_xh", "xihua") is None
+    load, generator = xihua_ticket(api, "lv_nonresident_new", 150), xihua_ticket(api, "distributed_generation", 80)
+    assert signed_on(api, load) == signed_on(api, generator) == ["TX-X"]
+    held = {"region": "xihua", "load": {"TX-X": pytest.approx(150 / 0.9, abs=0.001)},
+            "generation": {"TX-X": pytest.approx(80 / 0.9, abs=0.001)}}
+    assert pulled_reservations(api, "cm_xh", "xihua") == held
+    assert pulled_reservations(api, "cm_a", "xihua") is None              # another region's
+    assert api.command(load, "cm_xh", "cancel", reason="客户撤回").status_code == 200
+    assert pulled_reservations(api, "cm_xh", "xihua") == {**held, "load": {}}
+
+
+def test_reservations_made_before_devices_were_sent_them_are_sent_after_an_upgrade(api, app):
+    import_xihua(api)
+    assert signed_on(api, xihua_ticket(api, "lv_nonresident_new", 150)) == ["TX-X"]
+    with app.app_context():
+        db = server.db.get_db()
+        with server.db.transaction(db):
+            db.execute("DELETE FROM changes WHERE entity_id = 'reservations:xihua'")
+    assert pulled_reservations(api, "cm_xh", "xihua") is None
+    from server.sync_ops import record_reference_versions
+    with app.app_context():
+        record_reference_versions(server.db.get_db(), app.extensions["yekuo.policies"])
+    assert pulled_reservations(api, "cm_xh", "xihua")["load"] == {"TX-X": pytest.approx(150 / 0.9, abs=0.001)}

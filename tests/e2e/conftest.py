@@ -89,6 +89,11 @@ class Server:
                 self.kill()
 
 
+def command(session, server, ticket_id, name, **args):
+    """Run a ticket command over HTTP as ``session``'s user."""
+    return session.post(server.url(f"/api/tickets/{ticket_id}/commands"), json={"command": name, "args": args})
+
+
 def upload(session, server, content: bytes) -> str:
     """Upload a blob in one chunk over HTTP; returns its sha256: reference."""
     hex_ = hashlib.sha256(content).hexdigest()

@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from tests.e2e.conftest import upload
+from tests.e2e.conftest import command, upload
 from tests.factories import at, make_grid, make_ticket, strokes, transformer
 
 pytestmark = pytest.mark.e2e
@@ -17,10 +17,6 @@ SPACING_M = 3000
 # 0.8 × 630 − 200 = 304 kVA open on each TX-r; each customer asks 220 kW = 244 kVA: room for one.
 GRID = make_grid(*[transformer(f"TX-{r}", r * SPACING_M + 50, 0) for r in range(ROUNDS)])
 RACERS = ["cm_a", "cm_a2", "pm_a", "cm_a"] * 2
-
-
-def command(session, server, ticket_id, name, **args):
-    return session.post(server.url(f"/api/tickets/{ticket_id}/commands"), json={"command": name, "args": args})
 
 
 def ready_to_sign(server, session, round_) -> tuple[str, str]:

@@ -11,8 +11,8 @@ import requests
 from scheme_builder import tiles
 from scheme_builder.synthetic import make_city_grid
 from sync.client import Client
-from tests.e2e.conftest import ROOT
-from tests.factories import PASSWORD, RECEIVED, at, make_ticket
+from tests.e2e.conftest import ROOT, command, upload
+from tests.factories import CENTRE, PASSWORD, RECEIVED, at, make_grid, make_ticket, strokes, transformer
 
 pytestmark = pytest.mark.e2e
 CITY_CENTRE = (119.951, 31.781)
@@ -82,3 +82,33 @@ def test_a_new_import_removes_tiles_that_are_gone(server, tmp_path):
     index = pda.record("reference", "grid:changzhou")
     assert after == {f"tile:changzhou:{n}" for n in index["tiles"]} and after < before
     assert all(pda.record("reference", e)["version"] == index["version"] for e in after)
+
+
+def test_the_scheme_built_on_the_device_is_net_of_other_tickets_signatures(server, tmp_path):
+    """TX-1 has room for one 220 kW customer: once another manager's customer signs for it, the device's
+    offline scheme for the next customer needs TX-1 upgraded first, with the hash the server gives (on
+    the device TX-1 looked free before its reservations were sent)."""
+    grid = make_grid(transformer("TX-1", 80, 0))
+    imported = server.session("bo_cz").post(server.url("/api/grid/imports"), data=json.dumps(grid),
+                                            headers={"Content-Type": "application/geo+json"})
+    assert imported.status_code == 201, imported.text
+    other = server.session("cm_a2", "pda-other")
+    signed = make_ticket(capacity_kw=220, location={"lon": CENTRE[0], "lat": CENTRE[1]})
+    assert other.post(server.url("/api/tickets"), json=signed).status_code == 201
+    scheme = command(other, server, signed["id"], "propose_scheme").json()["scheme"]
+    assert scheme["options"][0]["connection"]["asset_id"] == "TX-1"
+    for name, args in (("choose_option", {"rank": 1}), ("sign_scheme", {
+            "signer_name": "王五", "signature_blob": upload(other, server, strokes())})):
+        response = command(other, server, signed["id"], name, scheme_hash=scheme["scheme_hash"], **args)
+        assert response.status_code == 200, response.text
+
+    pda = Client(server.url(""), tmp_path / "pda.sqlite", "pda-reserved", base_delay=0.05)
+    pda.login("cm_a", PASSWORD)
+    ticket_id = pda.create_ticket(make_ticket(capacity_kw=220, documents=RECEIVED,
+                                              location={"lon": CENTRE[0], "lat": CENTRE[1]}))
+    pda.sync()
+    offline = pda.build_scheme(ticket_id)
+    assert [(o["connection"]["asset_id"], o["upgrade_first"]) for o in offline["options"]] == [("TX-1", True)]
+    online = command(server.session("cm_a"), server, ticket_id, "propose_scheme")
+    assert online.status_code == 200, online.text
+    assert online.json()["scheme"]["scheme_hash"] == offline["scheme_hash"]

@@ -3,15 +3,11 @@ import json
 
 import pytest
 
-from tests.e2e.conftest import upload
+from tests.e2e.conftest import command, upload
 from tests.factories import CENTRE, make_grid, make_ticket, strokes, transformer
 
 pytestmark = pytest.mark.e2e
 ADVANCE = {"accepted": "complete_acceptance", "grid_works": "complete_works", "connect": "connect"}
-
-
-def command(session, server, ticket_id, name, **args):
-    return session.post(server.url(f"/api/tickets/{ticket_id}/commands"), json={"command": name, "args": args})
 
 
 def test_lv_ticket_walks_from_acceptance_to_connection(server):

@@ -3,8 +3,9 @@
  * and the grid tiles around the customer (sync/client.py `build_scheme` does the same in Python).
  * Tiles a scheme may look into but the device does not hold (or holds at an older snapshot) stop it
  * with OutsideHeldTiles rather than an answer the server would not give. Capacity reserved by other
- * tickets' signed schemes is not on the device: where it matters, the server's scheme differs and the
- * choice is refused on sync with `scheme-hash-mismatch`, then shown again.
+ * tickets' signed schemes comes with the region's `reservations:` record, as of the last pull: one
+ * signed since then may still make the server's scheme differ, and the choice is refused on sync with
+ * `scheme-hash-mismatch`, then shown again.
  */
 import { getMeta, record } from '../db.js';
 import { buildScheme } from './api.js';
@@ -75,11 +76,17 @@ export function withServerDefaults(ticket, pack) {
     zone: pack.zone(ticket.zone ?? null).zone };
 }
 
+/** kVA per asset other tickets hold in the room the request is checked against (Pack.room). */
+export function reservedFor(reservations, pack, request) {
+  return (reservations ?? {})[pack.room(request.business_type)] ?? {};
+}
+
 export async function schemeOnDevice(db, ticket) {
   const pack = await devicePack(db, ticket.region, ticket.policy_year);
   if (!pack) throw new NoGridData('本机没有该地区的政策数据', { region: ['请先联网同步一次'] });
   const complete = withServerDefaults(ticket, pack);
   const request = ticketRequest(complete);
   const grid = await deviceGrid(db, ticket.region, request.location, pack.engineering);
-  return buildScheme(request, pack, grid);
+  const reservations = await record(db, 'reference', `reservations:${ticket.region}`);
+  return buildScheme(request, pack, grid, reservedFor(reservations, pack, request));
 }

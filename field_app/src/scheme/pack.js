@@ -20,6 +20,12 @@ export class Pack {
     return found;
   }
 
+  /** The room a request is checked against and its signature reserves (scheme_builder/pack.py `room`). */
+  room(type) {
+    const business = Object.hasOwn(this.business_types, type) ? this.business_types[type] : null;
+    return business?.nature === 'generation' ? 'generation' : 'load';
+  }
+
   pipelineFor(type, customerClass, reliabilityClass) {
     const matches = (track) => (track.customer_class === null || track.customer_class.includes(customerClass))
       && (track.reliability_class === null || track.reliability_class.includes(reliabilityClass));
