@@ -79,13 +79,16 @@ def make_option(rank, group, ctx: Context, pipeline) -> dict:
 
 
 def connection(source, ctx: Context) -> dict:
-    """Where the customer connects; a dedicated line leaves its substation at a bay of the supply voltage."""
+    """Where the customer connects; a dedicated line leaves its substation at a bay of the supply voltage;
+    ``load_transfer`` when the relief moves load to a neighbouring feeder."""
     asset = source.candidate.asset
     voltage = ctx.supply.voltage_kv if asset.kind == "substation" else asset.voltage_kv
+    moved = cost.moved_load(source.works)
     return {"asset_id": asset.asset_id, "kind": asset.kind, "voltage_kv": voltage,
             "point": ctx.grid.to_lonlat(source.candidate.point_xy), "capacity_asset_id": source.capacity_asset.asset_id,
             "distance_m": round(source.candidate.distance_m, 1), "route_length_m": round(source.route_length_m, 1),
-            "open_capacity_kva": round(source.open_kva, 1), "conductor": source.conductor.name}
+            "open_capacity_kva": round(source.open_kva, 1), "conductor": source.conductor.name,
+            **({"load_transfer": moved} if moved else {})}
 
 
 def working_days(pipeline, has_works) -> dict:

@@ -68,15 +68,23 @@ def shortfalls(option: dict, requested_kva, policy: Pack, grid, reserved, genera
     """Capacity assets of a chosen option that can no longer take ``requested_kva``.
 
     Checked when the customer signs: another scheme signed meanwhile may have reserved the capacity
-    this option counted on. Upgrade-first sources are exempt: the upgrade is what makes them fit.
-    An asset missing from the current grid is a shortfall too.
+    this option counted on. Upgrade-first sources are exempt: the upgrade is what makes them fit; but the
+    neighbouring feeder a load transfer moves load to must still take it. An asset missing from the
+    current grid is a shortfall too.
     """
     short = []
     for source in option["sources"]:
+        moved = source.get("load_transfer")
+        if moved and not fits(grid.by_id.get(moved["asset_id"]), moved["kva"], open_capacity_kva, policy, reserved):
+            short.append(moved["asset_id"])
         if option["upgrade_first"]:
             continue
-        asset = grid.by_id.get(source["capacity_asset_id"])
-        room = hosting_kva if generation else open_capacity_kva
-        if asset is None or room(asset, policy, reserved.get(asset.asset_id, 0.0)) < requested_kva:
+        if not fits(grid.by_id.get(source["capacity_asset_id"]), requested_kva,
+                    hosting_kva if generation else open_capacity_kva, policy, reserved):
             short.append(source["capacity_asset_id"])
     return short
+
+
+def fits(asset, kva, room, policy: Pack, reserved) -> bool:
+    """``asset`` is in the grid and ``room`` (open or hosting capacity, net of ``reserved``) still takes ``kva``."""
+    return asset is not None and room(asset, policy, reserved.get(asset.asset_id, 0.0)) >= kva

@@ -1,4 +1,6 @@
 """Works, their cost range from the typical-cost table, and who pays (docs/DOMAIN.md §4, docs/ENGINEERING.md §7)."""
+from typing import Optional
+
 from scheme_builder.electrical import voltage_class
 from scheme_builder.pack import Pack
 
@@ -39,10 +41,18 @@ def feeder_relief(feeder, substation, distance_m, policy: Pack):
 
 
 def load_transfer_works(feeder, neighbour, shortfall_kva, distance_m, policy: Pack) -> list:
-    """切改: a tie cable from the full feeder to its neighbour and a ring main unit to switch the load over."""
-    return cabled("ring_main_unit_yuan", distance_m, policy, lambda metres: (
+    """切改: a tie cable from the full feeder to its neighbour and a ring main unit to switch the load over.
+    The item carries a fifth element, the load it moves (:func:`moved_load`): the neighbour's room it
+    takes, which the customer's signature reserves."""
+    moved = {"asset_id": neighbour.asset_id, "kva": round(shortfall_kva, 1)}
+    return [(*item, moved) for item in cabled("ring_main_unit_yuan", distance_m, policy, lambda metres: (
         f"切改：{feeder.asset_id} 部分负荷 {shortfall_kva:.0f} kVA 转由 {neighbour.asset_id} 供电（联络电缆 "
-        f"{metres:.0f} 米、环网柜）"))
+        f"{metres:.0f} 米、环网柜）"))]
+
+
+def moved_load(works) -> Optional[dict]:
+    """{asset_id, kva} of the load a source's works move to a neighbouring feeder, if they do."""
+    return next((item[4] for item in works if len(item) > 4), None)
 
 
 def cabled(item, distance_m, policy: Pack, label) -> list:

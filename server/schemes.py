@@ -98,8 +98,9 @@ def cosign(ticket, args, ctx):
 
 
 def sign(ticket, args, ctx):
-    """The customer signs: reserve the capacity (or refuse with a fresh scheme if it is gone), then
-    render the scheme reply with the strokes, sign it and link it from the ticket."""
+    """The customer signs: reserve the capacity (or refuse with a fresh scheme if it is gone), and the
+    neighbour's room a load transfer moves load into, then render the scheme reply with the strokes,
+    sign it and link it from the ticket."""
     strokes_raw, strokes = load_strokes(ctx["blobs"], args["signature_blob"])
     scheme = ticket["scheme"]
     db, region, option = ctx["db"], ticket["region"], scheme["chosen_option"]
@@ -114,6 +115,8 @@ def sign(ticket, args, ctx):
                       "show the customer the fresh scheme", assets=short, fresh_scheme=build_for_ticket(ticket, ctx))
     for asset_id in dict.fromkeys(source["capacity_asset_id"] for source in option["sources"]):
         grid_store.reserve(db, ticket["id"], region, asset_id, kva, scheme["scheme_hash"], nature)
+    for moved in filter(None, (source.get("load_transfer") for source in option["sources"])):
+        grid_store.reserve(db, ticket["id"], region, moved["asset_id"], moved["kva"], scheme["scheme_hash"], "load")
     actor = ctx["actor"]
     now = utcnow()
     scheme.update(signed_at=iso(now), signed_by=actor.user.username, signed_on_device=actor.device_id,

@@ -461,3 +461,38 @@ def test_reservations_made_before_devices_were_sent_them_are_sent_after_an_upgra
     with app.app_context():
         record_reference_versions(server.db.get_db(), app.extensions["yekuo.policies"])
     assert pulled_reservations(api, "cm_xh", "xihua")["load"] == {"TX-X": pytest.approx(150 / 0.9, abs=0.001)}
+
+
+# F-FULL (N-1 limit 0.5 × 10,000 − 4,500 peak) has 500 kVA open; F-NEXT, 400 m on, 700: a 1000 kVA customer
+# on F-FULL needs 500 kVA of its load moved to F-NEXT (切改), room for one such transfer only.
+TRANSFER = make_grid(feeder("F-FULL", [(-3000, 300), (3000, 300)], rating_kva=10000, peak_kva=4500, ties=1),
+                     feeder("F-NEXT", [(-3000, 700), (3000, 700)], rating_kva=10000, peak_kva=4300, ties=1))
+
+
+def transfer_ticket(api) -> tuple[str, dict]:
+    ticket_id = new_ticket(api, business_type="hv_new", capacity_kw=None, capacity_kva=1000)
+    scheme = propose(api, ticket_id)
+    [option] = [o for o in scheme["options"] if o["connection"]["asset_id"] == "F-FULL"]
+    assert option["rank"] == 1 and option["upgrade_first"], scheme["options"]
+    return ticket_id, option
+
+
+def test_a_load_transfer_reserves_the_neighbours_room_it_moves_load_into(api, app):
+    """Two customers shown the same transfer: the first to sign holds F-NEXT's room for the moved load,
+    the second is refused with a fresh scheme (both were signed before: upgrade-first options were not
+    checked and the moved load was never reserved)."""
+    response = api.post("/api/grid/imports", "bo_cz", data=json.dumps(TRANSFER), content_type="application/json")
+    assert response.status_code == 201, response.json
+    (first, option), (second, _) = transfer_ticket(api), transfer_ticket(api)
+    assert option["connection"]["load_transfer"] == {"asset_id": "F-NEXT", "kva": 500.0}
+    assert any(w.startswith("切改") and "F-NEXT" in w for w in option["works"])
+    assert choose_and_sign(api, first).status_code == 200
+    from server.storage import grid as grid_store
+    with app.app_context():
+        held = grid_store.reserved_by_asset(server.db.get_db(), "changzhou")
+    assert held == {"F-FULL": pytest.approx(1000), "F-NEXT": pytest.approx(500)}
+    problem = assert_problem(choose_and_sign(api, second), 409, "capacity-taken")
+    assert problem["assets"] == ["F-NEXT"]
+    assert not any("load_transfer" in source for o in problem["fresh_scheme"]["options"] for source in o["sources"])
+    assert api.command(first, "cm_a", "cancel", reason="客户撤回").status_code == 200
+    assert choose_and_sign(api, second).status_code == 200

@@ -489,6 +489,7 @@ def test_a_full_feeder_is_relieved_by_a_load_transfer_when_it_is_cheaper(build):
     option = next(o for o in held["options"] if o["connection"]["asset_id"] == "F1")
     transfer = [w for w in option["works"] if w.startswith("切改")]
     assert option["upgrade_first"] is True and transfer and "F2" in transfer[0] and "500 kVA" in transfer[0]
+    assert option["connection"]["load_transfer"] == {"asset_id": "F2", "kva": 500.0}      # what signing reserves
     assert option["cost_estimate_yuan"]["low"] >= 80_000
 
 

@@ -76,10 +76,12 @@ function makeOption(rank, group, ctx, pipeline) {
 /** Where the customer connects; a dedicated line leaves its substation at a bay of the supply voltage. */
 function connection(source, ctx) {
   const { asset } = source.candidate;
+  const moved = cost.movedLoad(source.works);
   const voltage = asset.kind === 'substation' ? ctx.supply.voltage_kv : asset.voltage_kv;
   return { asset_id: asset.asset_id, kind: asset.kind, voltage_kv: voltage, point: ctx.grid.toLonLat(source.candidate.point_xy),
     capacity_asset_id: source.capacity_asset.asset_id, distance_m: pyRound(source.candidate.distance_m, 1),
-    route_length_m: pyRound(source.route_length_m, 1), open_capacity_kva: pyRound(source.open_kva, 1), conductor: source.conductor.name };
+    route_length_m: pyRound(source.route_length_m, 1), open_capacity_kva: pyRound(source.open_kva, 1), conductor: source.conductor.name,
+    ...(moved ? { load_transfer: moved } : {}) };
 }
 
 function workingDays(pipeline, hasWorks) {

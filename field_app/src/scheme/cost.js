@@ -33,10 +33,19 @@ export function feederRelief(feeder, substation, distanceM, policy) {
     + `${formatG(feeder.voltage_kv)} 千伏线路 ${fixedHalfEven(metres, 0)} 米，为 ${feeder.asset_id} 分流`);
 }
 
-/** 切改: a tie cable from the full feeder to its neighbour and a ring main unit to switch the load over. */
+/** 切改: a tie cable from the full feeder to its neighbour and a ring main unit to switch the load over; the
+ * item's fifth element is the load it moves (`movedLoad`), which the customer's signature reserves. */
 export function loadTransferWorks(feeder, neighbour, shortfallKva, distanceM, policy) {
+  const moved = { asset_id: neighbour.asset_id, kva: pyRound(shortfallKva, 1) };
   return cabled('ring_main_unit_yuan', distanceM, policy, (metres) => `切改：${feeder.asset_id} 部分负荷 `
-    + `${fixedHalfEven(shortfallKva, 0)} kVA 转由 ${neighbour.asset_id} 供电（联络电缆 ${fixedHalfEven(metres, 0)} 米、环网柜）`);
+    + `${fixedHalfEven(shortfallKva, 0)} kVA 转由 ${neighbour.asset_id} 供电（联络电缆 ${fixedHalfEven(metres, 0)} 米、环网柜）`)
+    .map((item) => [...item, moved]);
+}
+
+/** {asset_id, kva} of the load a source's works move to a neighbouring feeder, or null. */
+export function movedLoad(works) {
+  const item = works.find((w) => w.length > 4);
+  return item ? item[4] : null;
 }
 
 /** One works item: switchgear (`item` of the cost table) and the 10 kV cable to it along the route. */
