@@ -37,17 +37,17 @@ def load_rate_after(asset: Asset, requested_kva, reserved_extra=0.0) -> float:
 
 def hosting_kva(asset: Asset, policy: Pack, reserved_extra=0.0) -> float:
     """The generation an asset can still take (docs/ENGINEERING.md §4c): its hosting share of the rating
-    less what the grid data says is reserved on it (not told apart by kind there: the safe side) and the
-    generation signed schemes hold (``reserved_extra``: the server passes a generator's request only
-    generators' reservations, a load's only loads')."""
+    less the generation installed on it, what the grid data says is reserved on it (not told apart by
+    kind there: the safe side) and the generation signed schemes hold (``reserved_extra``: the server
+    passes a generator's request only generators' reservations, a load's only loads')."""
     share = policy.engineering["dg_hosting_share"][asset.kind]
-    return share * asset.rating_kva - asset.reserved_kva - reserved_extra
+    return share * asset.rating_kva - asset.generation_kva - asset.reserved_kva - reserved_extra
 
 
 def hosting_rate_after(asset: Asset, requested_kva, policy: Pack, reserved_extra=0.0) -> float:
     """The share of the hosting limit used once the generator is connected."""
     share = policy.engineering["dg_hosting_share"][asset.kind]
-    return (asset.reserved_kva + reserved_extra + requested_kva) / (share * asset.rating_kva)
+    return (asset.generation_kva + asset.reserved_kva + reserved_extra + requested_kva) / (share * asset.rating_kva)
 
 
 def upgraded_rating_kva(asset: Asset, requested_kva, policy: Pack, reserved_extra=0.0):

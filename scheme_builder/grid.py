@@ -36,6 +36,7 @@ class Asset:
     transformers: int = 0     # a substation's main transformers (0: unknown, no N-1 check)
     voltage_pct: float = 0.0  # measured deviation from nominal at this point, % (signed)
     spare_bays: Optional[dict] = None     # a substation's spare bays by bus voltage ("10": 2)
+    generation_kva: float = 0.0           # generation installed on the asset (装机), taking back-feed room
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ def to_asset(feature, geometry) -> Asset:
         feeder_id=props.get("feeder_id"), substation_id=props.get("substation_id"),
         ties=int(props.get("ties") or 0), negative_list=bool(props.get("negative_list", False)),
         geometry=geometry, transformers=int(props.get("transformers") or 0),
-        voltage_pct=float(props.get("voltage_pct") or 0), spare_bays=props.get("spare_bays"))
+        voltage_pct=float(props.get("voltage_pct") or 0), spare_bays=props.get("spare_bays"),
+        generation_kva=float(props.get("generation_kva") or 0))
 
 
 def opt_float(value):

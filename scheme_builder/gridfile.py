@@ -13,7 +13,7 @@ from scheme_builder.grid import KINDS
 
 RATED_KINDS = ("distribution_transformer", "feeder")
 AREA_CLASSES = ("A+", "A", "B", "C", "D", "E")
-NUMBER_FIELDS = ("voltage_kv", "rating_kva", "peak_kva", "reserved_kva", "load_limit")
+NUMBER_FIELDS = ("voltage_kv", "rating_kva", "peak_kva", "reserved_kva", "generation_kva", "load_limit")
 TEXT_FIELDS = ("asset_id", "kind", "region", "area_class", "feeder_id", "substation_id")
 MAX_TEXT = 64
 WHOLE_FIELDS = {"ties": (0, 100), "transformers": (1, 20)}      # name → inclusive range

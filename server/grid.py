@@ -59,7 +59,8 @@ def import_region(db, region, features, filename, username) -> dict:
     heavy_rate = ENGINEERING["heavy_load_rate"]["value"]
     heavy = heavy_load_notices(db, region, snapshot_id, features, heavy_rate, utcnow())
     present = {f["properties"]["asset_id"] for f in features}
-    absorbed = store.absorb_connected(db, region)
+    absorbed = store.absorb_connected(db, region, [f["properties"]["asset_id"] for f in features
+                                                   if f["properties"].get("generation_kva") is not None])
     orphaned = [r for r in store.active_reservations(db, region) if r["asset_id"] not in present]
     return {"id": snapshot_id, "region": region, "version": grid_version(region, snapshot_id),
             "asset_count": len(features), "absorbed_reservations": absorbed, "vanished_reserved_assets": orphaned,

@@ -114,17 +114,18 @@ def mark_connected(db, ticket_id) -> int:
                       [now_iso(), ticket_id]).rowcount
 
 
-CONNECTED_LOAD = ("region = ? AND released_at IS NULL AND connected_at IS NOT NULL AND nature = 'load'")
-
-
-def absorb_connected(db, region) -> list:
-    """Release the load reservations of connected tickets of ``region``: an import's peak now carries
-    them. A connected generator's stays: the grid data has no field for the generation installed on an
-    asset, so its reservation is what keeps that back-feed room taken."""
-    rows = db.execute(f"SELECT asset_id, ticket_id, kva FROM reservations WHERE {CONNECTED_LOAD} "
-                      "ORDER BY asset_id, ticket_id", [region]).fetchall()
+def absorb_connected(db, region, generation_stated=()) -> list:
+    """Release the reservations of connected tickets of ``region`` that an import now carries: every
+    load's (the peak carries it) and a generator's on an asset whose ``generation_kva`` the file states
+    (``generation_stated``). Elsewhere a connected generator's stays: it is what keeps that back-feed
+    room taken while the grid data does not say what is installed."""
+    absorbed = (f"region = ? AND released_at IS NULL AND connected_at IS NOT NULL AND (nature = 'load' OR "
+                f"(nature = 'generation' AND {dialect(db).one_of('asset_id')}))")
+    params = [region, json.dumps(sorted(generation_stated))]
+    rows = db.execute(f"SELECT asset_id, ticket_id, kva FROM reservations WHERE {absorbed} "
+                      "ORDER BY asset_id, ticket_id", params).fetchall()
     db.execute(f"UPDATE reservations SET released_at = ?, release_reason = 'absorbed by import' "
-               f"WHERE {CONNECTED_LOAD}", [now_iso(), region])
+               f"WHERE {absorbed}", [now_iso(), *params])
     if rows:
         reservations_changed(db, region)
     return [{"asset_id": a, "ticket_id": t, "kva": k} for a, t, k in rows]

@@ -32,10 +32,12 @@ def test_import_makes_a_numbered_snapshot_and_lists_it(api):
 
 def test_bad_rows_reject_the_whole_file_with_every_row_reported(api):
     bad = make_grid(transformer("TX-1", 0, 0), transformer("TX-2", 10, 0, rating_kva=-5),
-                    transformer("TX-1", 20, 0), {"type": "Feature", "properties": {"kind": "feeder"}})
+                    transformer("TX-1", 20, 0), {"type": "Feature", "properties": {"kind": "feeder"}},
+                    transformer("TX-5", 30, 0, generation_kva="much"))
     body = assert_problem(import_file(api, bad), 422, "validation-error")
     where = {(row["where"], row["field"]) for row in body["report"]}
     assert ("feature 1", "rating_kva") in where and ("feature 2", "asset_id") in where
+    assert ("feature 4", "generation_kva") in where
     assert {("feature 3", "asset_id"), ("feature 3", "region"), ("feature 3", "geometry")} <= where
     assert api.get("/api/grid/imports", "bo_cz").json == []
 

@@ -406,8 +406,8 @@ def test_a_generators_reservation_leaves_the_load_room_alone_and_a_loads_the_bac
 
 
 def test_an_import_absorbs_a_connected_loads_reservation_but_keeps_a_connected_generators(api, app):
-    """The import's peak carries a connected load; nothing in the grid data carries a connected generator,
-    so its reservation keeps the back-feed room taken."""
+    """The import's peak carries a connected load; a connected generator's reservation keeps the back-feed
+    room taken until a file states the generation installed on its asset (generation_kva)."""
     import_xihua(api)
     load, generator = xihua_ticket(api, "lv_nonresident_new", 150), xihua_ticket(api, "distributed_generation", 80)
     for ticket_id in (load, generator):
@@ -424,6 +424,15 @@ def test_an_import_absorbs_a_connected_loads_reservation_but_keeps_a_connected_g
         assert grid_store.reserved_by_asset(db, "xihua", nature="load") == {}
         generation = grid_store.reserved_by_asset(db, "xihua", nature="generation")
     assert generation == {"TX-X": pytest.approx(80 / 0.9, abs=0.01)}
+    stated = json.loads(json.dumps(XIHUA))
+    stated["features"][0]["properties"]["generation_kva"] = 89
+    response = api.post("/api/grid/imports", "root", data=json.dumps(stated), content_type="application/json")
+    assert response.status_code == 201, response.json
+    assert [r["ticket_id"] for r in response.json["snapshots"][0]["absorbed_reservations"]] == [generator]
+    with app.app_context():
+        assert grid_store.reserved_by_asset(server.db.get_db(), "xihua", nature="generation") == {}
+    late = xihua_ticket(api, "distributed_generation", 15)        # 17 kVA: more than the 11 left to back-feed
+    assert "TX-X" not in [s["capacity_asset_id"] for o in propose(api, late, "cm_xh")["options"] for s in o["sources"]]
 
 
 def pulled_reservations(api, username, region) -> dict:

@@ -455,6 +455,16 @@ def test_generation_is_checked_for_back_feed_not_load(build):
     assert not any("新布点" in w for o in over["options"] for w in o["works"])
 
 
+def test_generation_installed_on_an_asset_takes_its_back_feed_room(build):
+    """The grid data's generation_kva (装机) counts against the 25 %: 60 kVA installed leaves 40 of 100."""
+    stated = transformer("TX1", 60, 0, rating_kva=400, peak_kva=100, generation_kva=60)
+    fits = build(generator(36), stated, pack="xihua-2022")["options"][0]             # 40 kVA
+    assert fits["open_capacity_kva"] == 40 and fits["load_rate_after"] == 1.0
+    assert build(generator(45), stated, pack="xihua-2022")["decision"] == "manual"    # 50 kVA
+    assert build(generator(45), transformer("TX1", 60, 0, rating_kva=400, peak_kva=100),
+                 pack="xihua-2022")["options"][0]["open_capacity_kva"] == 100
+
+
 def test_a_generators_rise_needs_room_above_a_high_point(build):
     """A generator pushes the voltage up: a point already high leaves less room (a low one more)."""
     request = generator(300)

@@ -23,15 +23,15 @@ export function loadRateAfter(asset, requestedKva, reservedExtra = 0.0) {
   return (asset.peak_kva + asset.reserved_kva + reservedExtra + requestedKva) / asset.rating_kva;
 }
 
-/** The generation an asset can still take (§4c): its hosting share of the rating less what is reserved. */
+/** The generation an asset can still take (§4c): its hosting share of the rating less what is installed and reserved. */
 export function hostingKva(asset, policy, reservedExtra = 0.0) {
   const share = policy.engineering.dg_hosting_share[asset.kind];
-  return share * asset.rating_kva - asset.reserved_kva - reservedExtra;
+  return share * asset.rating_kva - asset.generation_kva - asset.reserved_kva - reservedExtra;
 }
 
 export function hostingRateAfter(asset, requestedKva, policy, reservedExtra = 0.0) {
   const share = policy.engineering.dg_hosting_share[asset.kind];
-  return (asset.reserved_kva + reservedExtra + requestedKva) / (share * asset.rating_kva);
+  return (asset.generation_kva + asset.reserved_kva + reservedExtra + requestedKva) / (share * asset.rating_kva);
 }
 
 export function upgradedRatingKva(asset, requestedKva, policy, reservedExtra = 0.0) {

@@ -31,7 +31,7 @@ function toAsset(feature, geometry) {
     load_limit: optNumber(p.load_limit), area_class: p.area_class || 'C', feeder_id: p.feeder_id ?? null,
     substation_id: p.substation_id ?? null, ties: Math.trunc(Number(p.ties || 0)), negative_list: Boolean(p.negative_list || false),
     geometry, transformers: Math.trunc(Number(p.transformers || 0)), voltage_pct: Number(p.voltage_pct || 0),
-    spare_bays: p.spare_bays ?? null,
+    spare_bays: p.spare_bays ?? null, generation_kva: Number(p.generation_kva || 0),
   };
 }
 
