@@ -65,7 +65,26 @@ def special_grid(region, centre) -> dict:
                 rating_kva=630, peak_kva=200, feeder_id="F-FULL", load_limit=0.7, region=region, area_class="C"),
         feature("Point", at(-300, 300), asset_id="TX-NEG", kind="distribution_transformer", voltage_kv=0.4,
                 rating_kva=800, peak_kva=100, negative_list=True, feeder_id="F-FULL", **common),
+        feature("Point", at(*INHERITED_NAME_AT), asset_id="constructor", kind="distribution_transformer",
+                voltage_kv=0.4, rating_kva=630, peak_kva=150, feeder_id="F-OK", **common),
     ]}
+
+
+INHERITED_NAME_AT = (-40, -420)      # a transformer named as what every JavaScript object inherits
+
+
+def inherited_names(pack, layout, grid, name) -> list:
+    """Names a JavaScript object answers for without holding them — an asset, reservations, a business type
+    called "constructor", "__proto__" or "toString": the tablet must treat them as any other name."""
+    lv = next(k for k, t in pack.business_types.items() if t.voltage == "lv" and t.nature == "load")
+    lon, lat = layout.lonlat(*INHERITED_NAME_AT)
+    base = {"customer_class": "non_resident", "capacity_kw": 100.0, "location": {"lon": lon, "lat": lat},
+            **({"zone": pack.zones[0].zone} if pack.zone_required else {})}
+    asked = [({**base, "business_type": lv}, reserved) for reserved in (
+        {}, {"constructor": 250.0}, {"__proto__": 50.0, "toString": 10.0})]
+    asked += [({**base, "business_type": odd}, {}) for odd in ("constructor", "__proto__")]
+    return [{"pack": pack.id, "grid": name, "request": request, "reserved": reserved,
+             **outcome(request, pack, grid, reserved)} for request, reserved in asked]
 
 
 def grid_entry(name, collection, version) -> dict:
@@ -146,6 +165,7 @@ def vectors(seed=20261128) -> dict:
                        "location": {"lon": lon, "lat": lat}, **({"zone": pack.zones[0].zone} if pack.zone_required else {})}
             cases.append({"pack": pack.id, "grid": special, "request": request, "reserved": {},
                           **outcome(request, pack, built[special], {})})
+        cases += inherited_names(pack, layout, built[special], special)
         scenarios = grids["scenarios"] = grid_entry("scenarios", {"features": SCENARIO_GRID}, "scenarios")
         built["scenarios"] = Grid.from_features(scenarios["features"], scenarios["version"], scenarios["centre"])
         for scenario in SCENARIOS:             # the planner's table (docs/SCENARIOS.md), answered the same on the tablet

@@ -68,7 +68,7 @@ function evaluate(candidate, ctx) {
   if (headroom !== null && headroom < 0) {
     return skip(ctx, asset, `电源变电站 ${substation.asset_id} 主变 N-1 后容量不足（缺 ${fixedHalfEven(-headroom, 0)} kVA）`);
   }
-  const extra = ctx.reserved[owner.asset_id] ?? 0.0;
+  const extra = reservedOn(ctx, owner.asset_id);
   const openKva = capacity.openCapacityKva(owner, ctx.policy, extra);
   let relief = [];
   if (openKva < requested) {
@@ -83,7 +83,7 @@ function evaluate(candidate, ctx) {
 /** A generator is checked for back-feed, not load (§4c): no N-1 check and no relief works. */
 function hosted(candidate, owner, ctx) {
   const requested = ctx.request.capacity_kva;
-  const extra = ctx.reserved[owner.asset_id] ?? 0.0;
+  const extra = reservedOn(ctx, owner.asset_id);
   const room = capacity.hostingKva(owner, ctx.policy, extra);
   if (room < requested) {
     return skip(ctx, candidate.asset, `反送电校核：可接入电源容量 ${fixedHalfEven(room, 0)} kVA 小于 ${formatG(requested)} kVA`);
@@ -124,7 +124,7 @@ function dedicatedLines(point, ctx) {
 function dedicatedLine(candidate, ctx) {
   const station = candidate.asset;
   const requested = ctx.request.capacity_kva;
-  const extra = ctx.reserved[station.asset_id] ?? 0.0;
+  const extra = reservedOn(ctx, station.asset_id);
   const headroom = stationHeadroom(station, requested, extra, ctx);
   if (headroom === null) return skip(ctx, station, '变电站缺少主变台数、容量或负荷数据，无法校核专线');
   if (headroom < 0) {
@@ -170,7 +170,7 @@ function newSite(candidate, hv, rating, ctx) {
   if (!withinRadius(candidate, hv, ctx)) return null;
   const [, headroom] = behind(feeder, requested, ctx);
   if (headroom !== null && headroom < 0) return null;
-  const extra = ctx.reserved[feeder.asset_id] ?? 0.0;
+  const extra = reservedOn(ctx, feeder.asset_id);
   const openKva = capacity.openCapacityKva(feeder, ctx.policy, extra);
   if (openKva < requested) return null;
   const conductor = choose(candidate, ctx, hv);
@@ -234,13 +234,18 @@ function loadTransfer(feeder, candidate, requested, extra, ctx) {
   for (const near of ctx.grid.within(candidate.point_xy, reach, ['feeder'])) {
     const other = near.asset;
     if (other.voltage_kv !== feeder.voltage_kv || other.asset_id === feeder.asset_id || other.negative_list || !other.rating_kva) continue;
-    const room = capacity.openCapacityKva(other, ctx.policy, ctx.reserved[other.asset_id] ?? 0.0);
+    const room = capacity.openCapacityKva(other, ctx.policy, reservedOn(ctx, other.asset_id));
     const [, headroom] = behind(other, shortfall, ctx);
     if (room >= shortfall && (other.substation_id === feeder.substation_id || headroom === null || headroom >= 0)) {
       return cost.loadTransferWorks(feeder, other, shortfall, near.distance_m, ctx.policy);
     }
   }
   return null;
+}
+
+/** kVA other tickets hold on an asset; asset ids are the grid file's text, "constructor" as good as any. */
+function reservedOn(ctx, assetId) {
+  return Object.hasOwn(ctx.reserved, assetId) ? ctx.reserved[assetId] : 0.0;
 }
 
 function skip(ctx, asset, why) {

@@ -12,7 +12,7 @@ export class Pack {
   }
 
   business(type) {
-    const found = this.business_types[type];
+    const found = this.ownBusiness(type);
     if (!found) {
       throw new InvalidRequest(`${this.id} offers no business type ${pyRepr(type)}`,
         { business_type: [`one of ${Object.keys(this.business_types).sort().join(', ')}`] });
@@ -22,8 +22,12 @@ export class Pack {
 
   /** The room a request is checked against and its signature reserves (scheme_builder/pack.py `room`). */
   room(type) {
-    const business = Object.hasOwn(this.business_types, type) ? this.business_types[type] : null;
-    return business?.nature === 'generation' ? 'generation' : 'load';
+    return this.ownBusiness(type)?.nature === 'generation' ? 'generation' : 'load';
+  }
+
+  /** The pack's business type named `type`, or null (never what every object inherits, like "constructor"). */
+  ownBusiness(type) {
+    return typeof type === 'string' && Object.hasOwn(this.business_types, type) ? this.business_types[type] : null;
   }
 
   pipelineFor(type, customerClass, reliabilityClass) {
