@@ -233,8 +233,8 @@ def grid_page():
 
 def heavy_assets(db, region) -> list:
     """Transformers and feeders of the region's current grid, most loaded first: open capacity and load
-    rate count the load reservations of signed schemes (docs/ENGINEERING.md §4); the generators' are
-    shown beside them (back-feed room, §4c)."""
+    rate count the load reservations of signed schemes (docs/ENGINEERING.md §4); beside them the back-feed
+    room (§4c): the generation installed, the generators' reservations and the generation it still takes."""
     if grid_store.current_snapshot(db, region) is None:
         return []
     grid, policy = services().grids.get(db, region), book().get(region)
@@ -244,7 +244,8 @@ def heavy_assets(db, region) -> list:
              "reserved_kva": round(a.reserved_kva + reserved.get(a.asset_id, 0), 1),
              "open_kva": round(capacity.open_capacity_kva(a, policy, reserved.get(a.asset_id, 0)), 1),
              "load_rate": round(capacity.load_rate_after(a, 0, reserved.get(a.asset_id, 0)), 3),
-             "generation_reserved_kva": round(generation.get(a.asset_id, 0), 1)}
+             "generation_kva": a.generation_kva, "generation_reserved_kva": round(generation.get(a.asset_id, 0), 1),
+             "hosting_kva": round(capacity.hosting_kva(a, policy, generation.get(a.asset_id, 0)), 1)}
             for a in grid.assets if a.rating_kva]
     return sorted(rows, key=lambda r: -r["load_rate"])[:50]
 

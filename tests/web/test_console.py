@@ -1,6 +1,7 @@
 """The console through the Flask client: log-in, CSRF, scope by URL, queues, dashboard, customer links."""
 import csv
 import io
+import json
 import re
 import time
 from datetime import datetime, timedelta, timezone
@@ -244,15 +245,20 @@ def test_dashboard_counts_a_connection_against_its_limit(browser, api, grid):  #
 
 
 def test_the_grid_page_shows_load_and_generation_reserved_apart(browser, api):
-    """Open capacity and load rate count the load reservations; a generator's is shown beside them."""
-    from tests.api.test_schemes import import_xihua, signed_on, xihua_ticket
-    import_xihua(api, "bo_xh")
+    """Open capacity and load rate count the load reservations; beside them the generation installed, the
+    generators' reservations and the back-feed room left (0.25 × 400 − 5 − 88.9)."""
+    from tests.api.test_schemes import XIHUA, signed_on, xihua_ticket
+    stated = json.loads(json.dumps(XIHUA))
+    stated["features"][0]["properties"]["generation_kva"] = 5
+    response = api.post("/api/grid/imports", "bo_xh", data=json.dumps(stated), content_type="application/json")
+    assert response.status_code == 201, response.json
     assert signed_on(api, xihua_ticket(api, "distributed_generation", 80)) == ["TX-X"]
     assert signed_on(api, xihua_ticket(api, "lv_nonresident_new", 150)) == ["TX-X"]
     browser.login("bo_xh")
     row = re.search(r"<tr><td>TX-X</td>(.*?)</tr>", text(browser.get("/grid")), re.S).group(1)
     cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
-    assert (cells[3], cells[4], cells[6]) == ("166.7", str(round(0.8 * 400 - 100 - 150 / 0.9, 1)), "88.9")
+    assert (cells[3], cells[4], cells[6], cells[7], cells[8]) == (
+        "166.7", str(round(0.8 * 400 - 100 - 150 / 0.9, 1)), "5.0", "88.9", str(round(0.25 * 400 - 5 - 80 / 0.9, 1)))
 
 
 def test_a_connection_after_its_deadline_is_late_whatever_the_offsets_say(browser, api, grid, monkeypatch):  # noqa: F811
