@@ -77,10 +77,9 @@ class Server:
         return connect(self.database_url or str(self.data_dir / "yekuo.sqlite"))
 
     def stop(self):
-        """Quick shutdown (SIGINT; SIGTERM's graceful one costs ~2.5 s). A gthread worker that gets the
-        signal while it starts a thread for a new connection deadlocks in its own handler (the handler
-        shuts the thread pool down under the lock ``submit`` holds: seen with py-spy), so a worker still
-        there after 3 s is killed with the rest of the group."""
+        """Quick shutdown (SIGINT; SIGTERM's graceful one costs ~2.5 s); a server still there after 3 s is
+        killed with the rest of the group (gunicorn.conf.py's worker no longer deadlocks in its quit
+        handler, tests/unit/test_gunicorn_conf.py, but a test must not hang on a server)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
