@@ -82,7 +82,7 @@ def inherited_names(pack, layout, grid, name) -> list:
             **({"zone": pack.zones[0].zone} if pack.zone_required else {})}
     asked = [({**base, "business_type": lv}, reserved) for reserved in (
         {}, {"constructor": 250.0}, {"__proto__": 50.0, "toString": 10.0})]
-    asked += [({**base, "business_type": odd}, {}) for odd in ("constructor", "__proto__")]
+    asked += [({**base, "business_type": odd}, {}) for odd in INHERITED_NAMES]
     return [{"pack": pack.id, "grid": name, "request": request, "reserved": reserved,
              **outcome(request, pack, grid, reserved)} for request, reserved in asked]
 
@@ -183,8 +183,10 @@ def vectors(seed=20261128) -> dict:
             "official_sources": official_sources(cases), "rooms": rooms(sorted(book.packs.values(), key=lambda p: p.id))}
 
 
-# Business types no pack offers, one of them a name every JavaScript object inherits.
-UNKNOWN_TYPES = ("no_such_type", "constructor", "__proto__")
+# Names every JavaScript object answers for without holding them (an asset, a reservation, a business type).
+INHERITED_NAMES = ("constructor", "__proto__", "toString")
+# Business types no pack offers.
+UNKNOWN_TYPES = ("no_such_type", *INHERITED_NAMES)
 
 
 def rooms(packs) -> list:

@@ -38,6 +38,11 @@ class CostSchema(Schema):
     customer_pays = fields.Float()
 
 
+class LoadTransferSchema(Schema):
+    asset_id = fields.String(metadata={"description": "the neighbouring feeder that takes the load"})
+    kva = fields.Float(metadata={"description": "the load moved onto it, reserved there when the customer signs"})
+
+
 class ConnectionSchema(Schema):
     asset_id = fields.String()
     kind = fields.String()
@@ -48,6 +53,8 @@ class ConnectionSchema(Schema):
     route_length_m = fields.Float()
     open_capacity_kva = fields.Float()
     conductor = fields.String()
+    load_transfer = fields.Nested(LoadTransferSchema, metadata={
+        "description": "present when the relief moves part of the full feeder's load to a neighbour (切改)"})
 
 
 class OptionSchema(Schema):
