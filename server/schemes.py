@@ -113,10 +113,10 @@ def sign(ticket, args, ctx):
     if short:
         raise Problem("capacity-taken", f"the open capacity of {', '.join(short)} was taken meanwhile; "
                       "show the customer the fresh scheme", assets=short, fresh_scheme=build_for_ticket(ticket, ctx))
-    for asset_id in dict.fromkeys(source["capacity_asset_id"] for source in option["sources"]):
-        grid_store.reserve(db, ticket["id"], region, asset_id, kva, scheme["scheme_hash"], nature)
-    for moved in filter(None, (source.get("load_transfer") for source in option["sources"])):
-        grid_store.reserve(db, ticket["id"], region, moved["asset_id"], moved["kva"], scheme["scheme_hash"], "load")
+    holds = [(asset_id, kva, nature) for asset_id in dict.fromkeys(s["capacity_asset_id"] for s in option["sources"])]
+    holds += [(moved["asset_id"], moved["kva"], "load")
+              for moved in filter(None, (source.get("load_transfer") for source in option["sources"]))]
+    grid_store.reserve(db, ticket["id"], region, scheme["scheme_hash"], holds)
     actor = ctx["actor"]
     now = utcnow()
     scheme.update(signed_at=iso(now), signed_by=actor.user.username, signed_on_device=actor.device_id,

@@ -94,9 +94,12 @@ def reservations_changed(db, region):
     ChangeLog.record(db, "reference", f"reservations:{region}", now_iso(), region=region)
 
 
-def reserve(db, ticket_id, region, asset_id, kva, scheme_hash, nature):
-    db.execute("INSERT INTO reservations (ticket_id, region, asset_id, kva, scheme_hash, created_at, nature) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?)", [ticket_id, region, asset_id, kva, scheme_hash, now_iso(), nature])
+def reserve(db, ticket_id, region, scheme_hash, holds):
+    """What a signature holds: ``holds`` is (asset_id, kVA, nature) of each asset; one change for the lot."""
+    now = now_iso()
+    db.conn.executemany("INSERT INTO reservations (ticket_id, region, asset_id, kva, scheme_hash, created_at, "
+                        "nature) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [(ticket_id, region, asset_id, kva, scheme_hash, now, nature) for asset_id, kva, nature in holds])
     reservations_changed(db, region)
 
 

@@ -238,8 +238,8 @@ def heavy_assets(db, region) -> list:
     if grid_store.current_snapshot(db, region) is None:
         return []
     grid, policy = services().grids.get(db, region), book().get(region)
-    reserved = grid_store.reserved_by_asset(db, region)
-    generation = grid_store.reserved_by_asset(db, region, nature="generation")
+    rooms = grid_store.reserved_by_room(db, region)
+    reserved, generation = rooms["load"], rooms["generation"]
     rows = [{"asset_id": a.asset_id, "kind": a.kind, "rating_kva": a.rating_kva, "peak_kva": a.peak_kva,
              "reserved_kva": round(a.reserved_kva + reserved.get(a.asset_id, 0), 1),
              "open_kva": round(capacity.open_capacity_kva(a, policy, reserved.get(a.asset_id, 0)), 1),
