@@ -109,7 +109,7 @@ def engine_as_library(folder, ops, batch) -> float:
     migrate(conn)
     conn.execute("CREATE TABLE entities (id TEXT PRIMARY KEY, data TEXT, version INTEGER)")
 
-    def apply_op(op):
+    def apply_op(op, _db):
         seq = ChangeLog.record(conn, "entity", op["entity_id"], op["client_time"])
         conn.execute("INSERT INTO entities VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data, "
                      "version = excluded.version", [op["entity_id"], json.dumps(op["data"]), seq])

@@ -210,14 +210,16 @@ def end_op_savepoint(conn):
 
 
 def begin_immediate(conn: sqlite3.Connection):
-    """BEGIN IMMEDIATE, retried every millisecond or so while another writer holds the lock.
+    """BEGIN IMMEDIATE, retried every 0.2–1 ms while another writer holds the lock.
 
     SQLite's own busy handler sleeps up to 100 ms between tries, so a queue of writers waits on
-    sleeps rather than on each other; polling briefly keeps a short write's latency short. The
-    connection's busy timeout is the deadline, and is back in force for everything else.
+    sleeps rather than on each other; polling briefly keeps a short write's latency short, and the
+    lock is not left idle between two processes' turns (pushes poll once per process and group:
+    sync/group.py). The connection's busy timeout is the deadline, and is back in force for
+    everything else.
     """
     timeout_ms = conn.execute("PRAGMA busy_timeout").fetchone()[0]
-    deadline, delay = time.monotonic() + timeout_ms / 1000, 0.0005
+    deadline, delay = time.monotonic() + timeout_ms / 1000, 0.0002
     conn.execute("PRAGMA busy_timeout = 0")
     try:
         while True:
@@ -228,7 +230,7 @@ def begin_immediate(conn: sqlite3.Connection):
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(delay)
-                delay = min(delay * 1.5, 0.005)
+                delay = min(delay * 1.5, 0.001)
     finally:
         conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
 

@@ -1,6 +1,7 @@
 """Push (docs/SYNC_PROTOCOL.md "Push"): apply each op once, in per-device ``seq`` order.
 
-A push runs in one write transaction per chunk of ``CHUNK`` ops; each op's effect sits in its own
+A push runs in one write transaction per chunk of ``CHUNK`` ops (shared with other pushes waiting
+meanwhile: ``sync.group``); each op's effect sits in its own
 savepoint beside its log row, and the device cursor is written once per chunk. The answer is built
 only after the last commit, so every acknowledged op is durable, and a crash before a commit loses
 only ops the device has not been told about (it resends them). A resent op (same device, user,
@@ -16,10 +17,12 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 from sync.errors import OpIdReused, SeqReused, Unidentified, Unstorable
-from sync.storage import OpLog, apply_in_savepoint, transaction, unstorable_reason
+from sync.group import GroupCommit, write_alone
+from sync.storage import OpLog, apply_in_savepoint, unstorable_reason
 
 CHUNK = 200                 # ops per write transaction: bounded lock hold, bounded loss on a crash
 MAX_DEPTH = 16              # nesting of an op's JSON (the ticket record is 3 deep)
@@ -113,7 +116,8 @@ class Applier:
     """What the server plugs in.
 
     ``prepare(op)`` runs before the write lock is taken (parsing and validation, so two processes
-    do that at once) and ``apply(prepared)`` inside it, returning ``{"status": applied|merged|
+    do that at once) and ``apply(prepared, db)`` inside it, on ``db``: the connection holding the
+    lock, another request's when pushes are committed together (``sync.group``), returning ``{"status": applied|merged|
     conflict|rejected, …}``; ``apply`` raises only for failures that must not consume the op (the
     database failing: the client retries). An outcome with ``audit_entity`` logs the op under that
     entity instead of the one it names (None: under the device only), so an op refused for naming
@@ -140,22 +144,31 @@ class Staged:
         return cls(op, *logged_body(op), applier.prepare(op))
 
 
-def push(db, device: Device, ops: list, applier: Applier) -> dict:
-    """Results of ``ops`` (each already ``identify``-ed), in seq order, after the last commit."""
+def push(db, device: Device, ops: list, applier: Applier, group: GroupCommit = None) -> dict:
+    """Results of ``ops`` (each already ``identify``-ed), in seq order, after the last commit; with
+    ``group``, each chunk is committed together with other pushes waiting meanwhile."""
     staged = [Staged.of(op, applier) for op in sorted(ops, key=lambda o: o["seq"])]
-    results = []
+    results, state = [], {}
     for start in range(0, max(len(staged), 1), CHUNK):
         chunk = staged[start:start + CHUNK]
-        with transaction(db):
-            log = OpLog(db, device.device_id, device.username)
-            log.prefetch([s.op["op_id"] for s in chunk])
-            for op in chunk:
-                results.append(push_one(log, op, applier))
-                if results[-1]["status"] not in ("held", "duplicate"):
-                    results += drain_held(log, applier)
-            log.flush()
-            state = {"acked_seq": log.acked, "held": log.held_seqs()}
+        run = partial(write_chunk, device=device, chunk=chunk, applier=applier)
+        written = group.write(db, run, len(chunk)) if group else write_alone(db, run)
+        results += written.pop("results")
+        state = written
     return {**state, "results": results}
+
+
+def write_chunk(db, device: Device, chunk: list, applier: Applier) -> dict:
+    """The chunk's ops checked against the device's log and applied, inside the caller's transaction."""
+    log = OpLog(db, device.device_id, device.username)
+    log.prefetch([s.op["op_id"] for s in chunk])
+    results = []
+    for op in chunk:
+        results.append(push_one(log, op, applier))
+        if results[-1]["status"] not in ("held", "duplicate"):
+            results += drain_held(log, applier)
+    log.flush()
+    return {"acked_seq": log.acked, "held": log.held_seqs(), "results": results}
 
 
 def push_one(log: OpLog, staged: Staged, applier: Applier) -> dict:
@@ -196,7 +209,7 @@ def take_turn(log: OpLog, staged: Staged, applier: Applier, was_held) -> dict:
     if staged.unstorable is not None:
         result = rejected(op, applier.problem(staged.unstorable))
     else:
-        outcome = apply_in_savepoint(log.conn, staged.prepared, applier.apply)
+        outcome = apply_in_savepoint(log.conn, partial(applier.apply, staged.prepared, log.db))
         entity_id = outcome.pop("audit_entity", entity_id)
         result = {"op_id": op["op_id"], "seq": op["seq"], **outcome}
     log.record(op, staged.body, staged.body_hash, result["status"], result, applier.now(), entity_id)

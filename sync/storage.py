@@ -66,12 +66,13 @@ class transaction:
         return False
 
 
-def apply_in_savepoint(conn, prepared, apply) -> dict:
-    """A rejected op's partial effect is rolled back; a raising one takes the chunk down with it."""
+def apply_in_savepoint(conn, apply) -> dict:
+    """``apply()``'s outcome; a rejected op's partial effect is rolled back, a raising one takes the chunk
+    down with it."""
     begin_op_savepoint(conn)
     inside = IN_OP_SAVEPOINT.set(True)
     try:
-        outcome = apply(prepared)
+        outcome = apply()
     except BaseException:
         conn.execute("ROLLBACK TO op_effect")
         end_op_savepoint(conn)
@@ -154,7 +155,7 @@ class OpLog:
     """
 
     def __init__(self, db, device_id: str, username: str):
-        self.conn, self.key = conn_of(db), (device_id, username)
+        self.db, self.conn, self.key = db, conn_of(db), (device_id, username)
         row = self.conn.execute("SELECT acked_seq FROM device_cursors WHERE device_id = ? AND username = ?",
                                 self.key).fetchone()
         self.acked = self.stored_acked = row[0] if row else 0

@@ -18,6 +18,7 @@ from server.schemas.sync import DigestSchema, InfoSchema, PullQuerySchema, PullS
 from server.storage import now_iso, tickets as ticket_store
 from sync import PROTOCOLS, pull as pull_engine, storage as sync_store
 from sync.errors import Unidentified
+from sync.group import GroupCommit
 from sync.push import Applier, Device, identify, push
 
 blp = Blueprint("sync", __name__, url_prefix="/sync", description="Offline sync (docs/SYNC_PROTOCOL.md)")
@@ -44,6 +45,7 @@ def inflate_gzip_body():
 def init_app(app):
     """Pushes running at once per process; more wait SYNC_PUSH_WAIT_SECONDS, then get 503."""
     app.extensions["yekuo.push_slots"] = threading.Semaphore(app.config["SYNC_CONCURRENT_PUSHES"])
+    app.extensions["yekuo.push_group"] = GroupCommit()
 
 
 def device() -> Device:
@@ -91,9 +93,9 @@ def run_push(ops) -> dict:
             op_id = op["op_id"] if isinstance(op, dict) and "op_id" not in exc.errors else None
             results.append({"op_id": op_id, "status": "rejected", "error": problem_of(exc)})
     ctx = op_context()
-    applier = Applier(prepare=sync_ops.prepare, apply=lambda prepared: sync_ops.apply_op(prepared, ctx),
+    applier = Applier(prepare=sync_ops.prepare, apply=lambda prepared, db: sync_ops.apply_op(prepared, {**ctx, "db": db}),
                       problem=problem_of, now=now_iso)
-    outcome = push(get_db(), device(), identified, applier)
+    outcome = push(get_db(), device(), identified, applier, current_app.extensions["yekuo.push_group"])
     return {"protocol": 1, **outcome, "results": results + outcome["results"], "server_time": now_iso()}
 
 

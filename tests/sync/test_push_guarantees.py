@@ -140,7 +140,7 @@ def test_a_push_opens_its_own_op_savepoints_whatever_ended_the_last_transaction(
         conn = server.db.get_db().conn
         conn.op_savepoint_open = True
         with transaction(conn):
-            outcome = apply_in_savepoint(conn, None, lambda prepared: {"status": "applied"})
+            outcome = apply_in_savepoint(conn, lambda: {"status": "applied"})
     assert outcome == {"status": "applied"}
     assert statuses(pda.push(create_op(pda)[0], create_op(pda)[0])) == ["applied", "applied"]
 
