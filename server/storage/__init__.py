@@ -1,4 +1,5 @@
 """Write access to the store, one small module per aggregate; no SQL outside this package."""
+import time
 from datetime import datetime, timezone
 
 
@@ -17,9 +18,9 @@ def now_iso() -> str:
     """The server's clock as stored text; formatted once a second (a push of a hundred ops stamps
     each op, change and row several times a second, and formatting is most of what that costs)."""
     global _last_second
-    moment = utcnow().replace(microsecond=0)
-    if moment != _last_second[0]:
-        _last_second = (moment, iso(moment))
+    second = int(time.time())
+    if second != _last_second[0]:
+        _last_second = (second, iso(datetime.fromtimestamp(second, timezone.utc)))
     return _last_second[1]
 
 

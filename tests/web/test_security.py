@@ -5,6 +5,7 @@ import time
 
 import pytest
 import werkzeug.security
+from flask import request
 
 from server.db import get_db
 from tests.conftest import assert_problem
@@ -21,6 +22,17 @@ def test_log_out_ends_the_session_on_the_server(app):
     replay = Browser(app)
     replay.client.set_cookie("session", stolen)
     assert replay.get("/cosign").status_code == 302                 # to the log-in page: the cookie is dead
+
+
+@pytest.mark.parametrize("path, opened", [("/sync/push", False), ("/api/tickets", False), ("/cosign", True),
+                                          ("/login", True)])
+def test_only_the_console_opens_the_cookie_session(app, path, opened):
+    """The API and sync authenticate by token: their requests get the null session, no cookie read."""
+    browser = Browser(app)
+    browser.login("bo_cz")
+    with app.test_request_context(path, headers={"Cookie": f"session={browser.client.get_cookie('session').value}"}):
+        session = app.session_interface.open_session(app, request)
+        assert (session is not None and "sid" in session) is opened
 
 
 def test_a_session_ends_after_session_hours(app):
