@@ -117,12 +117,14 @@ class Applier:
 
     ``prepare(op)`` runs before the write lock is taken (parsing and validation, so two processes
     do that at once) and ``apply(prepared, db)`` inside it, on ``db``: the connection holding the
-    lock, another request's when pushes are committed together (``sync.group``), returning ``{"status": applied|merged|
-    conflict|rejected, …}``; ``apply`` raises only for failures that must not consume the op (the
-    database failing: the client retries). An outcome with ``audit_entity`` logs the op under that
-    entity instead of the one it names (None: under the device only), so an op refused for naming
-    an entity its sender may not see leaves no trace in that entity's audit trail. ``problem(exc)`` turns a ``sync.errors`` exception into
-    the problem dict a result carries; ``now()`` is the server time as text.
+    lock, another request's when pushes are committed together (``sync.group``; so everything about
+    the sender comes with the applier, never from the thread's request state). It returns
+    ``{"status": applied|merged|conflict|rejected, …}`` and raises only for failures that must not
+    consume the op (the database failing: the client retries). An outcome with ``audit_entity``
+    logs the op under that entity instead of the one it names (None: under the device only), so an
+    op refused for naming an entity its sender may not see leaves no trace in that entity's audit
+    trail. ``problem(exc)`` turns a ``sync.errors`` exception into the problem dict a result
+    carries; ``now()`` is the server time as text.
     """
     prepare: Callable
     apply: Callable

@@ -30,8 +30,11 @@ export function beijing(iso) {
   return `${shifted.slice(0, 10)} ${shifted.slice(11, 16)}`;
 }
 
+/** The Chinese name of ``code`` in one table of the labels record, or the code itself. Own keys only:
+ * a code such as "constructor" must not find what every object inherits. */
 export function label(labels, table, code) {
-  return (labels && labels[table] && labels[table][code]) || code;
+  const names = labels && Object.hasOwn(labels, table) ? labels[table] : null;
+  return (names && Object.hasOwn(names, code) && names[code]) || code;
 }
 
 // A rule's source as the customer may read it, as the reply PDF prints it (pdf/sources.py, which the

@@ -9,7 +9,7 @@ import { Pack } from '../src/scheme/pack.js';
 import { Grid, extentCentre } from '../src/scheme/grid.js';
 import { buildScheme } from '../src/scheme/api.js';
 import { reservedFor } from '../src/scheme/device.js';
-import { officialSource } from '../src/words.js';
+import { label, officialSource } from '../src/words.js';
 
 const vectors = JSON.parse(readFileSync(new URL('./golden/vectors.json', import.meta.url), 'utf8'));
 const grids = new Map();
@@ -69,3 +69,12 @@ for (const [index, c] of vectors.cases.entries()) {
     assert.deepEqual(JSON.parse(JSON.stringify(scheme)), c.scheme);
   });
 }
+
+test('a code is named from the labels record, never from what objects inherit', () => {
+  assert.equal(label(vectors.labels, 'stages', 'accepted'), vectors.labels.stages.accepted);
+  for (const code of ['constructor', '__proto__', 'toString', 'no_such_stage']) {
+    assert.equal(label(vectors.labels, 'stages', code), code);
+  }
+  assert.equal(label(vectors.labels, 'constructor', 'x'), 'x');
+  assert.equal(label(null, 'stages', 'accepted'), 'accepted');
+});

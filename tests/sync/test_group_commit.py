@@ -143,10 +143,10 @@ def test_a_group_is_bounded_and_the_next_waiting_push_leads_the_rest(database):
 
 
 def test_concurrent_pushes_to_the_server_each_apply_once(app, api):
-    """Through the app and the group it keeps: devices pushing at once from threads, every op applied
-    and logged once, on either engine."""
+    """Through the app and the group it keeps: devices of two users pushing at once from threads, every
+    op applied and logged once, each under its own user and device (a leader writes the others' ops)."""
     ticket_id = api.post("/api/tickets", "cm_a", json=make_ticket(documents=RECEIVED)).json["id"]
-    pdas = [Device(api, "cm_a", f"group-{n}") for n in range(8)]
+    pdas = [Device(api, ("cm_a", "cm_a2")[n % 2], f"group-{n}") for n in range(8)]
     for pda in pdas:
         pda.headers()                       # tokens made before the threads start
     answers = []
@@ -169,3 +169,5 @@ def test_concurrent_pushes_to_the_server_each_apply_once(app, api):
                                  [ticket_id]).fetchone()
         logged = get_db().execute("SELECT count(*), count(DISTINCT op_id) FROM ops WHERE device_id LIKE 'group-%'")
         assert tuple(notes) == tuple(logged.fetchone()) == (120, 120)
+        authors = get_db().execute("SELECT DISTINCT username, device_id FROM evidence WHERE ticket_id = ?", [ticket_id])
+        assert sorted(map(tuple, authors.fetchall())) == sorted((p.username, p.device_id) for p in pdas)
