@@ -84,18 +84,27 @@ def committed(path, name) -> int:
         conn.close()
 
 
-def test_pushes_waiting_behind_a_writer_are_committed_together(database):
-    group, commits, gate = GroupCommit(), [], threading.Event()
+def behind_a_writer(database, group, commits, behind: list) -> "Pusher":
+    """A first push writing (its first op held), the pushes ``behind`` queued after it in this order,
+    then the first let go and every push finished. None is answered before the commit of its ops."""
+    gate = threading.Event()
     first = Pusher(database, "first", commits, gate=gate)
-    waiting = [Pusher(database, f"device{n}", commits) for n in range(4)]
     threads = [first.start(group)]
     assert first.started.wait(WAIT)
-    threads += [p.start(group) for p in waiting]
-    queued(group, 4)
-    assert all(p.answer is None for p in waiting)          # nobody answered before their commit
+    for count, pusher in enumerate(behind, 1):
+        threads.append(pusher.start(group))
+        queued(group, count)
+    assert all(p.answer is None and p.error is None for p in behind)
     gate.set()
     for thread in threads:
         thread.join(WAIT)
+    return first
+
+
+def test_pushes_waiting_behind_a_writer_are_committed_together(database):
+    group, commits = GroupCommit(), []
+    waiting = [Pusher(database, f"device{n}", commits) for n in range(4)]
+    first = behind_a_writer(database, group, commits, waiting)
     for pusher in [first, *waiting]:
         assert pusher.error is None and pusher.answer["acked_seq"] == 3, pusher.error
         assert [r["status"] for r in pusher.answer["results"]] == ["applied"] * 3
@@ -105,19 +114,10 @@ def test_pushes_waiting_behind_a_writer_are_committed_together(database):
 
 
 def test_a_push_that_fails_takes_no_other_push_of_its_group_down(database):
-    group, commits, gate = GroupCommit(), [], threading.Event()
-    first = Pusher(database, "first", commits, gate=gate)
+    group, commits = GroupCommit(), []
     failing = Pusher(database, "failing", commits, fail=True)
     others = [Pusher(database, f"device{n}", commits) for n in range(3)]
-    threads = [first.start(group)]
-    assert first.started.wait(WAIT)
-    threads.append(failing.start(group))
-    queued(group, 1)
-    threads += [p.start(group) for p in others]
-    queued(group, 4)
-    gate.set()
-    for thread in threads:
-        thread.join(WAIT)
+    first = behind_a_writer(database, group, commits, [failing, *others])
     assert isinstance(failing.error, sqlite3.OperationalError) and failing.answer is None
     assert committed(database, "failing") == 0
     for pusher in [first, *others]:
@@ -127,19 +127,12 @@ def test_a_push_that_fails_takes_no_other_push_of_its_group_down(database):
 
 
 def test_a_group_is_bounded_and_the_next_waiting_push_leads_the_rest(database):
-    group, commits, gate = GroupCommit(max_ops=6), [], threading.Event()
-    first = Pusher(database, "first", commits, gate=gate)
+    group, commits = GroupCommit(max_ops=6), []
     waiting = [Pusher(database, f"device{n}", commits) for n in range(5)]
-    threads = [first.start(group)]
-    assert first.started.wait(WAIT)
-    threads += [p.start(group) for p in waiting]
-    queued(group, 5)
-    gate.set()
-    for thread in threads:
-        thread.join(WAIT)
+    behind_a_writer(database, group, commits, waiting)
     assert all(p.error is None and committed(database, p.name) == 3 for p in waiting)
-    assert len(commits) == 4            # the first; then groups of two pushes of three ops, two, one
-    assert commits[1:] == [commits[1], commits[2], commits[3]] and len(set(commits[1:])) == 3   # three leaders
+    # the first alone; then groups of at most six ops, each led by the push at the head of the queue
+    assert commits == ["first", "device0", "device2", "device4"]
 
 
 def test_concurrent_pushes_to_the_server_each_apply_once(app, api):
