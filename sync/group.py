@@ -4,13 +4,12 @@ together, in the next write transaction.
 Every push used to take its own turn of the write lock: its own BEGIN, its own COMMIT (one fsync of
 the WAL, the pages it touched written again), and between two turns a gap while the next writer's
 poll slept. With 200 devices on two worker processes the lock was busy or idle-between-turns all
-the time, and the cores were 40 % idle (vmstat, docs/SYNC_PROTOCOL.md "Performance"). Here the
-pushes waiting in a process queue behind one leader: the leader takes the lock once for everyone
-queued (up to ``GROUP_OPS`` ops), writes each push as before (each op in its own savepoint, each
-device's log and cursor), commits once and wakes them; the first push still queued leads the next
-group. Nobody is answered before the commit that holds their ops, so every acknowledged op stays
+the time, and the cores were 40 % idle (vmstat; README "Sync"). Here pushes wait in a process
+queue behind one leader, which takes the lock once for everyone queued (up to ``GROUP_OPS`` ops),
+writes each push as before (each op in its own savepoint, each device's log and cursor), commits
+once and wakes them; the first push still queued leads the next group. Nobody is answered before the commit that holds their ops, so every acknowledged op stays
 durable. A push that fails (the database, or a bug) takes no other push down with it: the group is
-rolled back and written again one push per transaction.
+rolled back and written again one push per transaction (:func:`write_group`).
 """
 import threading
 from dataclasses import dataclass, field
@@ -86,16 +85,25 @@ class GroupCommit:
 
 
 def write_group(db, group: list):
-    """All of ``group`` in one transaction; if that fails, each in its own (its failure its own)."""
+    """All of ``group`` in one transaction. If a push fails in it, the group is written again one push
+    per transaction, so that failure is only its own; if the transaction could not begin (the wait for
+    the lock ran out) or the interpreter is stopping, every push gets that error at once, not after
+    one more wait each."""
+    begun = False
     try:
         with transaction(db):
+            begun = True
             for write in group:
                 write.result = write.run(db)
         return
+    except Exception as exc:
+        failure = exc
     except BaseException as exc:
-        if len(group) == 1:
-            group[0].error = exc
-            return
+        begun, failure = False, exc
+    if not begun or len(group) == 1:
+        for write in group:
+            write.error = failure
+        return
     for write in group:
         try:
             with transaction(db):

@@ -16,8 +16,8 @@ from tests.sync.test_push_pull import Device, statuses
 WAIT = 10     # seconds a test thread waits for another before failing
 
 
-def connect(path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+def connect(path, timeout=30) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=timeout)
     conn.execute("PRAGMA journal_mode = WAL")
     return conn
 
@@ -36,10 +36,17 @@ class Pusher:
     """One device on its own connection, as one request thread of a server process; ``gate`` (an
     Event) holds its first op's effect until set, so the test knows who is writing meanwhile."""
 
-    def __init__(self, path, name, commits, gate=None, fail=False):
-        self.conn, self.name, self.gate, self.fail = connect(path), name, gate, fail
-        self.conn.set_trace_callback(lambda sql: commits.append(name) if sql == "COMMIT" else None)
+    def __init__(self, path, name, commits, gate=None, fail=False, timeout=30):
+        self.conn, self.name, self.gate, self.fail = connect(path, timeout), name, gate, fail
+        self.begins = 0             # write transactions this connection tried to open
+        self.conn.set_trace_callback(lambda sql: self.traced(sql, commits))
         self.started, self.answer, self.error = threading.Event(), None, None
+
+    def traced(self, sql, commits):
+        if sql == "COMMIT":
+            commits.append(self.name)
+        elif sql == "PRAGMA busy_timeout = 0":         # sync.engine.begin_immediate starts polling
+            self.begins += 1
 
     def apply(self, op, db):
         self.started.set()
@@ -124,6 +131,30 @@ def test_a_push_that_fails_takes_no_other_push_of_its_group_down(database):
         assert pusher.error is None and committed(database, pusher.name) == 3
     log = connect(database).execute("SELECT count(*) FROM ops WHERE device_id = 'failing'").fetchone()[0]
     assert log == 0                      # not consumed: the device sends its ops again
+
+
+def test_a_group_that_cannot_take_the_lock_fails_at_once_not_push_by_push(database):
+    """The wait for the lock running out is every queued push's failure after one wait, not one each."""
+    blocker = connect(database)
+    blocker.execute("BEGIN IMMEDIATE")               # another writer holding the lock throughout
+    group, commits = GroupCommit(), []
+    first = Pusher(database, "first", commits, timeout=1)
+    waiting = [Pusher(database, f"device{n}", commits, timeout=1) for n in range(3)]
+    threads = [first.start(group)]
+    for _ in range(WAIT * 1000):
+        if first.begins:                             # its group taken, it waits for the lock
+            break
+        threading.Event().wait(0.001)
+    threads += [p.start(group) for p in waiting]
+    queued(group, 3)
+    for thread in threads:
+        thread.join(WAIT)
+    blocker.execute("ROLLBACK")
+    for pusher in [first, *waiting]:
+        assert isinstance(pusher.error, sqlite3.OperationalError) and "locked" in str(pusher.error), pusher.error
+        assert committed(database, pusher.name) == 0
+    assert first.begins == 1 and sorted(p.begins for p in waiting) == [0, 0, 1]    # one wait a group: the
+    assert not commits                                                               # queue's head led it
 
 
 def test_a_group_is_bounded_and_the_next_waiting_push_leads_the_rest(database):
