@@ -63,11 +63,10 @@ class GroupCommit:
             write_group(db, group)
         finally:
             with self.lock:
-                if self.queue:
-                    self.queue[0].lead = True
-                else:
-                    self.writing = False
                 successor = self.queue[0] if self.queue else None
+                self.writing = successor is not None
+                if successor is not None:
+                    successor.lead = True
             for write in group:
                 write.done.set()
             if successor is not None:

@@ -53,7 +53,9 @@ def device() -> Device:
 
 
 def op_context() -> dict:
-    return {"db": get_db(), "book": current_app.extensions["yekuo.policies"],
+    """What an op's handler needs besides the connection, which is the one holding the write lock
+    (another request's when pushes are committed together: sync/group.py)."""
+    return {"book": current_app.extensions["yekuo.policies"],
             "services": current_app.extensions["yekuo.services"], "actor": tickets.Actor(g.user, g.device_id)}
 
 

@@ -73,14 +73,21 @@ class Pusher:
         return thread
 
 
+def until(condition, what):
+    """Wait (a bounded while) until ``condition()`` holds."""
+    for _ in range(WAIT * 1000):
+        if condition():
+            return
+        threading.Event().wait(0.001)
+    raise AssertionError(f"never: {what}")
+
+
 def queued(group, count):
     """Wait until ``count`` pushes wait in ``group``'s queue."""
-    for _ in range(WAIT * 1000):
+    def waiting():
         with group.lock:
-            if len(group.queue) >= count:
-                return
-        threading.Event().wait(0.001)
-    raise AssertionError(f"{count} pushes never queued")
+            return len(group.queue) >= count
+    until(waiting, f"{count} pushes queued")
 
 
 def committed(path, name) -> int:
@@ -141,10 +148,7 @@ def test_a_group_that_cannot_take_the_lock_fails_at_once_not_push_by_push(databa
     first = Pusher(database, "first", commits, timeout=1)
     waiting = [Pusher(database, f"device{n}", commits, timeout=1) for n in range(3)]
     threads = [first.start(group)]
-    for _ in range(WAIT * 1000):
-        if first.begins:                             # its group taken, it waits for the lock
-            break
-        threading.Event().wait(0.001)
+    until(lambda: first.begins, "the first push waiting for the lock")     # its group taken already
     threads += [p.start(group) for p in waiting]
     queued(group, 3)
     for thread in threads:
