@@ -4,7 +4,6 @@ Views and sync both come here; the rules live in ``stages`` (what is legal) and 
 Each runs in one transaction from its first read, so a failed check leaves nothing behind and two
 writers never act on the same stale read.
 """
-import uuid
 from dataclasses import dataclass
 from typing import Optional
 
@@ -21,6 +20,7 @@ from server.storage import blobs as blob_scope, iso, tickets as store, users, ut
 from server.storage.calendar import load_calendar
 from server.storage.users import User
 from sync.blobs import hex_of
+from sync.ids import new_id
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ def create_ticket(db, book: PolicyBook, actor: Actor, data) -> dict:
     if data["business_type"] not in pack.business_types:
         raise Problem("validation-error", f"{pack.id} offers no business type {data['business_type']!r}",
                       errors={"business_type": [f"one of {', '.join(sorted(pack.business_types))}"]})
-    ticket_id = data.get("id") or f"T-{uuid.uuid4()}"
+    ticket_id = data.get("id") or f"T-{new_id()}"
     team, manager = assign_team(db, actor, data)
     now = iso(utcnow())
     record = {"capacity_kw": None, "capacity_kva": None, "power_factor": 0.9, "phase": 3,

@@ -17,7 +17,6 @@ import json
 import random
 import sqlite3
 import time
-import uuid
 from datetime import datetime, timezone
 
 import requests
@@ -25,6 +24,7 @@ import requests
 from scheme_builder import Grid, build_scheme, pack_from_dict, tiles
 from scheme_builder.errors import OutsideGridExtent
 from scheme_builder.request import ticket_request
+from sync.ids import new_id
 from sync.merge import get_path, set_path
 from sync.pull import digest
 
@@ -97,7 +97,7 @@ class Client:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             seq = (self.db.execute("SELECT coalesce(max(seq), 0) FROM queue").fetchone()[0]) + 1
-            op = {"op_id": str(uuid.uuid4()), "seq": seq, "type": type_, "entity_id": entity_id,
+            op = {"op_id": new_id(), "seq": seq, "type": type_, "entity_id": entity_id,
                   "client_time": self.clock().isoformat(), **fields}
             self.db.execute("INSERT INTO queue (seq, op_id, op) VALUES (?, ?, ?)",
                             [seq, op["op_id"], json.dumps(op, ensure_ascii=False)])
@@ -108,7 +108,7 @@ class Client:
         return op
 
     def create_ticket(self, data: dict) -> str:
-        ticket_id = data.get("id") or f"T-{uuid.uuid4()}"
+        ticket_id = data.get("id") or f"T-{new_id()}"
         self.enqueue("ticket.create", ticket_id, data={k: v for k, v in data.items() if k != "id"})
         return ticket_id
 

@@ -2,9 +2,10 @@
 import hashlib
 import json
 import math
-import uuid
 
 from pyproj import Geod
+
+from sync.ids import new_id
 
 PASSWORD = "correct horse battery staple"
 
@@ -12,7 +13,7 @@ PASSWORD = "correct horse battery staple"
 def make_ticket(**overrides) -> dict:
     """A valid LV non-resident Changzhou application, as a device would send it."""
     ticket = {
-        "id": f"T-{uuid.uuid4()}",
+        "id": f"T-{new_id()}",
         "business_type": "lv_nonresident_new",
         "customer_class": "non_resident",
         "region": "changzhou",

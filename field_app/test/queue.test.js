@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openDB } from 'idb';
 import { openStore } from '../src/db.js';
-import { enqueue, localIso, localTicket, pendingOps, settle, unsyncedCreations } from '../src/queue.js';
+import { enqueue, localIso, newId, localTicket, pendingOps, settle, unsyncedCreations } from '../src/queue.js';
 import { applyPage } from '../src/sync.js';
 
 let n = 0;
@@ -14,6 +14,15 @@ test('concurrent enqueues get consecutive seqs, none used twice', async () => {
   await Promise.all(Array.from({ length: 50 }, (_, i) => enqueue(db, 'note.add', 'T-1', { data: { text: `n${i}` } })));
   const seqs = (await pendingOps(db)).map((op) => op.seq);
   assert.deepEqual(seqs, Array.from({ length: 50 }, (_, i) => i + 1));
+});
+
+test('op ids are UUIDv7, in the order the ops were queued (they append to the server indexes)', async () => {
+  const db = await fresh();
+  const ids = [];
+  for (let i = 0; i < 20; i += 1) ids.push((await enqueue(db, 'note.add', 'T-1', { data: { text: `n${i}` } })).op_id);
+  assert.ok(ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id)), ids[0]);
+  assert.deepEqual([...ids].sort(), ids);
+  assert.ok(newId() > ids.at(-1));
 });
 
 test('the queue and its counter survive closing the database (a closed tab)', async () => {

@@ -6,7 +6,7 @@
 import { html, useEffect, useState } from '../ui.js';
 import { getMeta, setMeta } from '../db.js';
 import { keepBlob } from '../blobs.js';
-import { enqueue } from '../queue.js';
+import { enqueue, newId } from '../queue.js';
 import { currentPlace } from '../place.js';
 import { reference } from '../session.js';
 import { businessVoltage, documentRows, draftProblems, emptyDraft, ticketData } from '../application.js';
@@ -53,7 +53,7 @@ export function NewTicketView({ session }) {
     const found = draftProblems(pack, draft);
     setProblems(found);
     if (Object.keys(found).length) return;
-    const ticketId = `T-${crypto.randomUUID()}`;
+    const ticketId = `T-${newId()}`;
     await enqueue(session.db, 'ticket.create', ticketId, { data: ticketData(pack, draft, session.auth.region) });
     await setMeta(session.db, DRAFT, null);
     if (navigator.onLine) session.syncer.run();
