@@ -28,7 +28,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,8 @@ import requests
 from scheme_builder.synthetic import make_city_grid
 from sync import push as push_engine
 from sync.client import Client
+from sync.engine import configure_sqlite
+from sync.ids import new_id
 from benchmarks import field_app, percentile
 from sync.storage import ChangeLog, migrate
 
@@ -73,14 +74,11 @@ class Figure:
 # ---- the storage engine's limit and the push engine as a library ------------------------------
 
 def durable(path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=FULL")
-    return conn
+    return configure_sqlite(sqlite3.connect(path, isolation_level=None, check_same_thread=False))
 
 
 def records(count, prefix) -> list:
-    return [{"op_id": str(uuid.uuid4()), "seq": i + 1, "type": "ticket.create", "entity_id": f"{prefix}-{i}",
+    return [{"op_id": new_id(), "seq": i + 1, "type": "ticket.create", "entity_id": f"{prefix}-{i}",
              "client_time": "2026-11-24T09:00:00+08:00",
              "data": {"customer": {"name": "常州示范机械厂", "phone": "13912345678"}, "capacity_kw": 120,
                       "address": "常州市新北区", "location": {"lon": 119.95, "lat": 31.78}}} for i in range(count)]
@@ -185,7 +183,7 @@ def ticket_ops(count, start_seq=1) -> list:
     for i in range(count):
         data = make_ticket(documents=RECEIVED, location={"lon": CENTRE[0], "lat": CENTRE[1]})
         ticket_id = data.pop("id")
-        ops.append({"op_id": str(uuid.uuid4()), "seq": start_seq + i, "type": "ticket.create", "entity_id": ticket_id,
+        ops.append({"op_id": new_id(), "seq": start_seq + i, "type": "ticket.create", "entity_id": ticket_id,
                     "client_time": "2026-11-24T09:00:00+08:00", "data": data})
     return ops
 
@@ -294,7 +292,7 @@ def wave(server, ticket_id, tokens, seqs, pushes, ops_per_push, errors) -> list:
             ops = []
             for _ in range(ops_per_push):
                 seqs[index] += 1
-                ops.append({"op_id": str(uuid.uuid4()), "seq": seqs[index], "type": "note.add",
+                ops.append({"op_id": new_id(), "seq": seqs[index], "type": "note.add",
                             "entity_id": ticket_id, "client_time": "2026-11-24T09:00:00+08:00",
                             "data": {"text": f"现场记录 {seqs[index]}"}})
             body = json.dumps({"protocol": 1, "device_id": f"bench-crowd-{index}", "ops": ops}).encode()

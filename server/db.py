@@ -10,7 +10,7 @@ import sqlite_utils
 from flask import current_app, g, has_request_context
 from flask.cli import with_appcontext
 
-from sync.engine import PgConnection, is_postgres_url
+from sync.engine import PgConnection, configure_sqlite, is_postgres_url
 from sync.storage import apply_migrations, migrate as migrate_sync, transaction  # noqa: F401 (one transaction)
 
 
@@ -20,8 +20,7 @@ def connect(target: str):
         return PgConnection(target)
     conn = sqlite3.connect(target, timeout=30, isolation_level=None, check_same_thread=False)
     db = sqlite_utils.Database(conn)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")   # an acknowledged write survives power loss
+    configure_sqlite(conn)
     db.execute("PRAGMA foreign_keys=ON")
     return db
 

@@ -16,7 +16,7 @@ import re
 import orjson
 
 from server.errors import Problem
-from sync.push import check_storable
+from sync.push import check_storable, has_long_number
 
 MAX_DEPTH = 64            # of a whole body; an op inside a push is held to sync.push.MAX_DEPTH
 STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
@@ -27,7 +27,6 @@ TEXT = (rb"\\u(?:00[01][0-9a-fA-F]|007[fF]|00[89][0-9a-fA-F]|061[cC]|200[eEfF]|2
 LONG_NUMBER = rb"\d{19}"                # maybe beyond 64 bits (orjson would read it as a float)
 TEXT_SCREEN = re.compile(TEXT)
 SCREEN = re.compile(TEXT + rb"|" + LONG_NUMBER + rb"|[eE][+-]?\d{3}|NaN|Infinity")   # … or not a finite float
-LONG_NUMBER_SCREEN = re.compile(LONG_NUMBER)
 STRIPPED = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 CONTAINERS = (dict, list)
 TOO_DEEP = f"The body is nested deeper than {MAX_DEPTH} levels."
@@ -76,7 +75,7 @@ def cleaned(value):
 
 def parsed(raw: bytes) -> tuple:
     """(the value, whether orjson read it); a body too deep or not JSON is a 400."""
-    if not LONG_NUMBER_SCREEN.search(raw):
+    if not has_long_number(raw):
         try:
             value = orjson.loads(raw)
         except orjson.JSONDecodeError:

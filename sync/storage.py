@@ -297,9 +297,8 @@ class ChangeLog:
     def record(db, entity: str, entity_id: str, at: str, team=None, region=None, op="upsert") -> int:
         conn = conn_of(db)
         assert conn.in_transaction, "a change is recorded inside a write transaction (its order is commit order)"
-        return conn.execute(
-            "INSERT INTO changes (entity, entity_id, op, at, team, region) VALUES (?, ?, ?, ?, ?, ?) "
-            "RETURNING change_seq", [entity, entity_id, op, at, team, region]).fetchone()[0]
+        return dialect(conn).inserted(conn, "INSERT INTO changes (entity, entity_id, op, at, team, region) "
+                                      "VALUES (?, ?, ?, ?, ?, ?)", [entity, entity_id, op, at, team, region], "change_seq")
 
     @staticmethod
     def recorded(db, entity: str, entity_id: str) -> bool:

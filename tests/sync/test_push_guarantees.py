@@ -1,4 +1,5 @@
 """Push guarantees of the batched engine: op ids per device, reused ids, unstorable ops, statements per op."""
+import hashlib
 import json
 import uuid
 
@@ -44,6 +45,22 @@ def test_a_resent_op_id_with_another_body_is_rejected_not_a_duplicate(pda, api):
     assert api.get(f"/api/tickets/{ticket_id}", "cm_a").json["address"] == op["data"]["address"]
     assert statuses(pda.push(op)) == ["duplicate"]            # the true resend still answers with its result
 
+
+
+def test_a_resend_of_an_op_logged_with_another_spelling_of_a_float_is_a_duplicate(app, pda):
+    """An op logged by a version that hashed the json module's text (``1e-05``; now ``0.00001``)."""
+    op, _ticket_id = create_op(pda)
+    op["data"]["capacity_kw"] = 0.00001
+    first = pda.push(op)
+    older = json.dumps(op, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    assert "1e-05" in older
+    db = server.db.connect(app.config["DATABASE"])
+    with transaction(db):
+        db.execute("UPDATE ops SET body_hash = ? WHERE op_id = ?", [hashlib.sha256(older.encode()).hexdigest(),
+                                                                  op["op_id"]])
+    again = pda.push(op)
+    assert statuses(again) == ["duplicate"], again.json
+    assert again.json["results"][0]["first"] == first.json["results"][0]
 
 BAD_VALUES = [
     ("address", "厂区\ud83d东门", "lone surrogate"),
