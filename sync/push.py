@@ -137,8 +137,20 @@ def canonical_text(op: dict) -> tuple[str, bytes]:
 
 def same_body(first: dict, staged: "Staged") -> bool:
     """Whether a logged op and a resend of its ``op_id`` carry the same body: the same canonical hash,
-    or the same value (an op logged by a version that spelt a float otherwise)."""
-    return (first["body_hash"] or logged_body(first["body"])[1]) == staged.body_hash or first["body"] == staged.op
+    or the same JSON value (an op logged by a version that spelt a float otherwise)."""
+    return ((first["body_hash"] or logged_body(first["body"])[1]) == staged.body_hash
+            or same_json(first["body"], staged.op))
+
+
+def same_json(a, b) -> bool:
+    """Equal as JSON values: ``true``, ``1`` and ``1.0`` differ (Python's ``==`` holds them equal)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is dict:
+        return a.keys() == b.keys() and all(same_json(a[key], b[key]) for key in a)
+    if type(a) is list:
+        return len(a) == len(b) and all(map(same_json, a, b))
+    return a == b
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,16 @@ def test_a_resent_op_id_with_another_body_is_rejected_not_a_duplicate(pda, api):
 
 
 
+
+@pytest.mark.parametrize("resent", [120.0, True], ids=["1.0 for 1", "true for 1"])
+def test_a_resend_equal_only_to_python_is_another_body(pda, resent):
+    """120, 120.0 and true are equal in Python, not in JSON: the resend is op-id-reused."""
+    op, _ticket_id = create_op(pda)
+    op["data"]["capacity_kw"] = 1 if resent is True else 120
+    pda.push(op)
+    response = pda.push({**op, "data": {**op["data"], "capacity_kw": resent}})
+    assert response.json["results"][0]["error"]["type"].endswith("/op-id-reused"), response.json
+
 def test_a_resend_of_an_op_logged_with_another_spelling_of_a_float_is_a_duplicate(app, pda):
     """An op logged by a version that hashed the json module's text (``1e-05``; now ``0.00001``)."""
     op, _ticket_id = create_op(pda)
