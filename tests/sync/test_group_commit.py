@@ -148,17 +148,37 @@ def test_a_group_that_cannot_take_the_lock_fails_at_once_not_push_by_push(databa
     first = Pusher(database, "first", commits, timeout=1)
     waiting = [Pusher(database, f"device{n}", commits, timeout=1) for n in range(3)]
     threads = [first.start(group)]
-    until(lambda: first.begins, "the first push waiting for the lock")     # its group taken already
+    until(lambda: first.begins, "the first push waiting for the lock")
     threads += [p.start(group) for p in waiting]
-    queued(group, 3)
+    queued(group, 4)                                 # the leader's own push stays queued until the lock
     for thread in threads:
         thread.join(WAIT)
     blocker.execute("ROLLBACK")
     for pusher in [first, *waiting]:
         assert isinstance(pusher.error, sqlite3.OperationalError) and "locked" in str(pusher.error), pusher.error
         assert committed(database, pusher.name) == 0
-    assert first.begins == 1 and sorted(p.begins for p in waiting) == [0, 0, 1]    # one wait a group: the
-    assert not commits                                                               # queue's head led it
+    assert first.begins == 1 and all(p.begins == 0 for p in waiting)    # one wait for all who queued
+    assert not commits
+
+
+def test_pushes_queued_while_the_leader_waits_for_the_lock_join_its_group(database):
+    """The group is taken once the write lock is held (another process's writer had it), so whoever
+    queued during the wait commits in the leader's transaction, not in one more turn of the lock."""
+    blocker = connect(database)
+    blocker.execute("BEGIN IMMEDIATE")
+    group, commits = GroupCommit(), []
+    first = Pusher(database, "first", commits)
+    waiting = [Pusher(database, f"device{n}", commits) for n in range(3)]
+    threads = [first.start(group)]
+    until(lambda: first.begins, "the first push waiting for the lock")
+    threads += [p.start(group) for p in waiting]
+    queued(group, 4)
+    blocker.execute("ROLLBACK")
+    for thread in threads:
+        thread.join(WAIT)
+    for pusher in [first, *waiting]:
+        assert pusher.error is None and committed(database, pusher.name) == 3, pusher.error
+    assert commits == ["first"]
 
 
 def test_a_group_is_bounded_and_the_next_waiting_push_leads_the_rest(database):
