@@ -97,19 +97,15 @@ def logged_body(op: dict) -> tuple[str, str, Unstorable]:
     An op holding text SQLite cannot store is logged as ASCII JSON (escapes store anything), so
     it still takes its seq and stays in the audit trail.
     """
-    try:
-        text, encoded = canonical_text(op)
-        suspect = (any(mark in text for mark in SUSPECT_MARKS) or has_long_number(encoded)
-                   or text.count("{") + text.count("[") > MAX_DEPTH)
-    except UnicodeEncodeError:
-        text = json.dumps(op, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-        encoded, suspect = text.encode("utf-8", "surrogatepass"), True
-    body_hash = hashlib.sha256(encoded).hexdigest()
+    text, encoded = canonical_text(op)
+    suspect = (encoded is None or any(mark in text for mark in SUSPECT_MARKS) or has_long_number(encoded)
+               or text.count("{") + text.count("[") > MAX_DEPTH)
+    body_hash = hashlib.sha256(encoded or text.encode("utf-8", "surrogatepass")).hexdigest()
     try:
         if suspect:                   # the walk names the field; most ops never need it
             check_storable(op)
     except Unstorable as exc:
-        return json.dumps(op, ensure_ascii=True, sort_keys=True, separators=(",", ":"), default=str), body_hash, exc
+        return json_text(op, ascii=True), body_hash, exc
     return text, body_hash, None
 
 
@@ -119,20 +115,29 @@ def has_long_number(text: bytes) -> bool:
 
 
 def canonical_text(op: dict) -> tuple[str, bytes]:
-    """The op as JSON with sorted keys and no spaces, and its UTF-8: orjson's when orjson writes it
-    as sent (a twelfth of the json module's 8 µs for a ticket). orjson writes a non-finite float as
-    null, where the json module's NaN marks the op as suspect, so text holding a null is the json
-    module's; so is any op orjson refuses (a lone surrogate, an integer beyond 64 bits: the
-    UnicodeEncodeError of the json module's text says the first). The two differ only in how a few
-    floats are spelt (1e-05, 0.00001), which ``same_body`` allows for."""
+    """The op as JSON with sorted keys and no spaces, and its UTF-8 (None: it holds a lone surrogate).
+
+    orjson's when orjson writes it as sent, in a twelfth of the json module's 8 µs for a ticket. orjson
+    writes a non-finite float as null, where the json module's NaN marks the op as suspect, so text
+    holding a null is the json module's; so is any op orjson refuses (a lone surrogate, an integer
+    beyond 64 bits). The two differ only in how some floats are spelt (1e-05, 0.00001), which
+    ``same_body`` allows for."""
     try:
         encoded = orjson.dumps(op, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:
         encoded = None
-    if encoded is None or b"null" in encoded:
-        text = json.dumps(op, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    if encoded is not None and b"null" not in encoded:
+        return encoded.decode("utf-8"), encoded
+    text = json_text(op)
+    try:
         return text, text.encode("utf-8")
-    return encoded.decode("utf-8"), encoded
+    except UnicodeEncodeError:
+        return text, None
+
+
+def json_text(op: dict, ascii=False) -> str:
+    """The json module's canonical text of an op (sorted keys, no spaces)."""
+    return json.dumps(op, ensure_ascii=ascii, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def same_body(first: dict, staged: "Staged") -> bool:
