@@ -55,6 +55,19 @@ META = """(key) => new Promise((resolve, reject) => {
 })"""
 
 
+def back_office(browser, server):
+    """A console page logged in as the Changzhou back office (the log-in page checked as it came: a
+    once-seen 30 s wait for its form said nothing of what the server had answered)."""
+    console = browser.new_page(viewport=TABLET)
+    response = console.goto(server.url("/login"))
+    page = console.content()
+    assert response is not None and response.ok and 'name="username"' in page, (response and response.status, page[:800])
+    console.fill("input[name=username]", "bo_cz")
+    console.fill("input[name=password]", PASSWORD)
+    console.click("button[type=submit]")
+    return console
+
+
 class Device:
     """One browser context: a tablet with its own IndexedDB, service worker and GPS fix."""
 
@@ -194,11 +207,7 @@ def test_a_day_on_site_offline_then_synced(browser, server, grid, size):
                                            headers={"Content-Type": "application/pdf"}).json()
     assert verdict["valid"] and verdict["ticket_id"] == ticket_id
 
-    console = browser.new_page(viewport=TABLET)
-    console.goto(server.url("/login"))
-    console.fill("input[name=username]", "bo_cz")
-    console.fill("input[name=password]", PASSWORD)
-    console.click("button[type=submit]")
+    console = back_office(browser, server)
     console.goto(server.url(f"/tickets/{ticket_id}"))
     expect(console.locator("h1")).to_contain_text(ticket_id)
     link = console.locator("text=签署的方案 PDF")                       # the back office opens the same reply
@@ -232,11 +241,7 @@ def test_a_second_device_edits_the_same_field_and_the_conflict_shows_on_both_sid
     expect(page.locator("#problems")).to_contain_text("有冲突")
     device.shot("conflict-on-device")
 
-    console = browser.new_page(viewport=TABLET)
-    console.goto(server.url("/login"))
-    console.fill("input[name=username]", "bo_cz")
-    console.fill("input[name=password]", PASSWORD)
-    console.click("button[type=submit]")
+    console = back_office(browser, server)
     console.goto(server.url("/conflicts"))
     expect(console.locator("#conflicts")).to_contain_text(ticket_id)
     expect(console.locator("#conflicts")).to_contain_text("13911112222")
