@@ -42,15 +42,15 @@ def get_ticket(db, ticket_id):
     return record_of(row[0]) if row else None
 
 
+SCOPE_COLUMNS = ("id", "team", "region")
+
+
 def ticket_scope(db, ticket_id):
     """The columns that say who sees a ticket (id, team, region), without reading its record. Once per
     evidence op: named here rather than read from the cursor's description (``dict_rows``), which cost
     more than the row itself (5 % of a crowd's interpreter time)."""
     row = db.execute("SELECT id, team, region FROM tickets WHERE id = ?", [ticket_id]).fetchone()
     return dict(zip(SCOPE_COLUMNS, row)) if row else None
-
-
-SCOPE_COLUMNS = ("id", "team", "region")
 
 
 def save_ticket(db, record) -> dict:

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from sync import push as push_engine
+from sync.engine import configure_sqlite
 from sync.group import GroupCommit
 from sync.storage import ChangeLog, migrate
 from server.db import get_db
@@ -17,9 +18,7 @@ WAIT = 10     # seconds a test thread waits for another before failing
 
 
 def connect(path, timeout=30) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=timeout)
-    conn.execute("PRAGMA journal_mode = WAL")
-    return conn
+    return configure_sqlite(sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=timeout))
 
 
 @pytest.fixture

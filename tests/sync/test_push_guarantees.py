@@ -46,8 +46,6 @@ def test_a_resent_op_id_with_another_body_is_rejected_not_a_duplicate(pda, api):
     assert statuses(pda.push(op)) == ["duplicate"]            # the true resend still answers with its result
 
 
-
-
 @pytest.mark.parametrize("resent", [120.0, True], ids=["1.0 for 1", "true for 1"])
 def test_a_resend_equal_only_to_python_is_another_body(pda, resent):
     """120, 120.0 and true are equal in Python, not in JSON: the resend is op-id-reused."""
